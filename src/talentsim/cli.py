@@ -1,0 +1,122 @@
+"""The ``talentsim`` command line: run a scenario, validate a config.
+
+Exit codes: 0 ok, 2 bad input (config, file, arguments), 1 failure while running.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from talentsim.config import ConfigError, resolve_config
+from talentsim.config.loading import config_hash
+from talentsim.runinfo import git_state, package_versions, write_atomic, write_json
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Agent-based simulation of a city's talent supply and demand.",
+)
+console = Console()
+errors = Console(stderr=True)
+
+BAD_INPUT = 2
+RUN_FAILED = 1
+SUMMARY_COLUMNS = (
+    "graduates",
+    "retention_rate",
+    "employment_rate",
+    "in_field_rate",
+    "mismatch_jrl",
+    "firm_participation_rate",
+    "rd_intensity",
+    "fiscal_cost",
+)
+
+
+def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
+    """Print ``message`` on stderr and return the exit to raise."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def run_overrides(seed: int | None, years: int | None, scale: float | None) -> dict[str, object]:
+    """Command-line options as dotted config overrides (validated with the config)."""
+    given = {"seed": seed, "years": years, "scale": scale}
+    return {key: value for key, value in given.items() if value is not None}
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the config's).")] = None,
+    years: Annotated[int | None, typer.Option(help="Years to simulate.")] = None,
+    scale: Annotated[float | None, typer.Option(help="Share of persons and firms, (0, 1].")] = None,
+) -> None:
+    """Run one scenario; write OUT/outcomes.parquet, OUT/flows.parquet and OUT/manifest.json."""
+    from talentsim.model import simulate
+
+    try:
+        resolved = resolve_config(config, run_overrides(seed, years, scale))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: exists and is not a folder")
+    started = time.time()
+    try:
+        result = simulate(resolved)
+    except Exception as exc:
+        raise fail(f"run failed: {type(exc).__name__}: {exc}", RUN_FAILED) from exc
+    seconds = time.time() - started
+    write_atomic(out / "outcomes.parquet", lambda tmp: result.outcomes.to_parquet(tmp, index=False))
+    write_atomic(out / "flows.parquet", lambda tmp: result.flows.to_parquet(tmp, index=False))
+    write_json(
+        out / "manifest.json",
+        {
+            "config_file": str(config),
+            "config": resolved.model_dump(mode="json"),
+            "config_hash": config_hash(resolved),
+            "seed": resolved.seed,
+            "packages": package_versions(),
+            "git": git_state(),
+            "seconds": round(seconds, 3),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        },
+    )
+    console.print(summary_table(result.outcomes, resolved.name))
+    console.print(f"{resolved.years} years at scale {resolved.scale} in {seconds:.1f} s → {out}")
+
+
+def summary_table(outcomes: object, title: str) -> Table:
+    """First and last year of the key outcomes."""
+    table = Table(title=title)
+    table.add_column("outcome")
+    first, last = outcomes.iloc[0], outcomes.iloc[-1]  # type: ignore[attr-defined]
+    table.add_column(str(int(first["year"])), justify="right")
+    table.add_column(str(int(last["year"])), justify="right")
+    for name in SUMMARY_COLUMNS:
+        table.add_row(name, f"{first[name]:,.3g}", f"{last[name]:,.3g}")
+    return table
+
+
+@app.command()
+def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
+    """Check a scenario config without running it."""
+    try:
+        resolved = resolve_config(config)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    console.print(
+        f"{config}: valid scenario '{resolved.name}' (hash {config_hash(resolved)})",
+        soft_wrap=True,
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,538 @@
+"""Pydantic schemas of a city scenario: the city, its people, institutions and policy levers.
+
+Every numeric parameter is declared with :func:`param`, which records its unit and source next
+to its default and range; docs/ODD.md's parameter tables are generated from these records
+(``talentsim.config.reference``), so the schema is the single place a parameter is described.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LEVELS = ("secondary", "gaozhi", "benke", "graduate")
+"""Labour-market levels: 中职/普高 graduates, 高职 (associate), 本科 (bachelor), 研究生."""
+
+
+def param(default: Any, unit: str, source: str, **constraints: Any) -> Any:
+    """A documented parameter: default, unit and source (or stated assumption) plus bounds.
+
+    Args:
+        default: The default value.
+        unit: Unit of measurement ("RMB/yr", "share", "1" for dimensionless, ...).
+        source: Where the default comes from, or "assumption: why".
+        **constraints: pydantic bounds such as ``ge``, ``le``, ``gt``.
+
+    """
+    return Field(default, json_schema_extra={"unit": unit, "source": source}, **constraints)
+
+
+class Strict(BaseModel):
+    """Base of every config section: unknown keys are errors; assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class FieldSpec(Strict):
+    """A specialty/industry field: one of the city's industry chains."""
+
+    name: str
+    label_zh: str = ""
+    employment_share: float = param(0.08, "share", "assumption: Zibo industry structure", gt=0)
+    wage_premium: float = param(1.0, "ratio", "assumption: relative sector wage", gt=0, le=3)
+    demand_growth: float = param(0.0, "1/yr", "assumption: industry-chain trend", ge=-0.2, le=0.3)
+    tech_intensity: float = param(
+        0.5, "share", "assumption: share of demand above secondary", ge=0, le=1
+    )
+    industrial: bool = True
+
+
+class DistrictSpec(Strict):
+    """A district (区) or county (县) of the city."""
+
+    name: str
+    kind: Literal["district", "county"] = "district"
+    cohort_share: float = param(0.125, "share", "Zibo statistical yearbook (approx.)", gt=0)
+    distance_km: float = param(20.0, "km", "map distance to Zhangdian centre", ge=0, le=200)
+
+
+class Destination(Strict):
+    """An outside destination graduates can move to."""
+
+    name: str
+    wage_ratio: float = param(1.2, "ratio", "assumption: wage relative to Zibo", gt=0, le=5)
+    amenity: float = param(
+        0.0, "RMB/yr", "assumption: amenity value relative to Zibo", ge=-200_000, le=200_000
+    )
+    weight: float = param(1.0, "1", "assumption: destination popularity", gt=0)
+
+
+class CitySpec(Strict):
+    """Demography, wages and the outside world."""
+
+    name: str = "Zibo"
+    start_year: int = param(2024, "year", "first simulated year", ge=2000, le=2100)
+    cohort_size: int = param(
+        38_000,
+        "persons/yr",
+        "assumption: ~0.8 % of 4.71 M residents turn 15 each year (Zibo 2022 population)",
+        ge=1,
+    )
+    cohort_growth: float = param(
+        -0.01, "1/yr", "assumption: falling birth cohorts", ge=-0.2, le=0.2
+    )
+    initial_workforce: int = param(
+        450_000, "persons", "assumption: employment in modelled above-scale employers", ge=0
+    )
+    retirement_age: int = param(60, "years", "statutory retirement age (men)", ge=45, le=75)
+    base_wage: dict[str, float] = param(
+        {"secondary": 48_000, "gaozhi": 58_000, "benke": 75_000, "graduate": 105_000},
+        "RMB/yr",
+        "assumption: Zibo starting wages by level (2023 survey orders of magnitude)",
+    )
+    wage_growth: float = param(0.04, "1/yr", "assumption: nominal wage growth", ge=-0.1, le=0.3)
+    graduate_inflow: int = param(
+        19_000, "persons/yr", "~18,900 graduates came to Zibo in 2020 (DESIGN.md)", ge=0
+    )
+    inflow_higher_share: float = param(
+        0.37, "share", "7,000+ of 18,900 with 本科 or above", ge=0, le=1
+    )
+    inflow_elasticity: float = param(
+        1.5, "1", "assumption: inflow response to relative attractiveness", ge=0, le=10
+    )
+    destinations: list[Destination] = Field(
+        default_factory=lambda: [
+            Destination(name="Jinan", wage_ratio=1.15, amenity=6_000, weight=1.0),
+            Destination(name="Qingdao", wage_ratio=1.25, amenity=10_000, weight=0.8),
+            Destination(name="elsewhere", wage_ratio=1.35, amenity=0.0, weight=1.2),
+        ]
+    )
+
+
+class TrackChoice(Strict):
+    """Track choice at 15: general high school (普高) versus 中职 (logit)."""
+
+    intercept: float = param(
+        -0.15, "logit", "calibrated: ~45 % of a cohort enters 中职", ge=-10, le=10
+    )
+    beta_ability: float = param(
+        -1.2, "logit per SD", "assumption: 中考 sorting by ability", ge=-10, le=10
+    )
+    beta_family: float = param(
+        -0.5, "logit per SD", "assumption: richer families prefer 普高", ge=-10, le=10
+    )
+    beta_wage: float = param(
+        2.0, "logit per log-wage", "Tarvid 2015: expected-wage logit", ge=0, le=20
+    )
+    beta_admission: float = param(
+        1.0, "logit per share", "Daemen & Leoni 2025: 职教高考 odds", ge=0, le=20
+    )
+    beta_peer: float = param(
+        1.0, "logit per share", "De Giorgi et al. 2009: peer share", ge=0, le=20
+    )
+
+
+class FieldChoice(Strict):
+    """Programme (school × field) choice: multinomial logit."""
+
+    beta_wage: float = param(3.0, "per log-wage", "Tarvid 2015", ge=0, le=50)
+    beta_placement: float = param(
+        2.0, "per share", "assumption: placement rate matters", ge=0, le=50
+    )
+    beta_quality: float = param(
+        1.0, "per unit quality", "assumption: equipment/programme quality", ge=0, le=50
+    )
+    beta_distance: float = param(
+        0.03, "per km", "assumption: travel cost of a school away from home district", ge=0, le=5
+    )
+    beta_peer: float = param(1.5, "per share", "De Giorgi et al. 2009", ge=0, le=50)
+    ability_match: float = param(
+        0.5, "per SD", "assumption: comparative advantage noise scale", ge=0, le=10
+    )
+
+
+class Progression(Strict):
+    """Continuation after 中职, 普高, 高职 and 本科 (logits on ability and family resources)."""
+
+    zhongzhi_continue: float = param(
+        0.75, "logit", "calibrated: ~65 % of 中职 graduates continue (CIEFR 2020)", ge=-10, le=10
+    )
+    zhongzhi_to_benke: float = param(
+        0.10, "share", "~10 % of continuing 中职 graduates reach 本科 via 职教高考", ge=0, le=1
+    )
+    general_to_university: float = param(
+        0.9, "share", "assumption: 普高 graduates entering higher education", ge=0, le=1
+    )
+    general_benke_share: float = param(
+        0.55, "share", "assumption: of those, share admitted to 本科 (rest 高职)", ge=0, le=1
+    )
+    general_local_share: float = param(
+        0.25, "share", "assumption: share studying in the city", ge=0, le=1
+    )
+    gaozhi_upgrade: float = param(-1.2, "logit", "assumption: ~25 % 专升本", ge=-10, le=10)
+    benke_to_graduate: float = param(
+        -1.6, "logit", "assumption: ~17 % go on to 研究生", ge=-10, le=10
+    )
+    beta_ability: float = param(0.8, "logit per SD", "assumption", ge=-10, le=10)
+    beta_family: float = param(0.4, "logit per SD", "assumption", ge=-10, le=10)
+    beta_wage_gap: float = param(
+        1.5, "logit per log-wage", "assumption: returns to the next level", ge=0, le=20
+    )
+
+
+class Migration(Strict):
+    """Stay or leave: utility of the local offer versus the best outside destination (logit)."""
+
+    beta_income: float = param(2.5, "per log-income", "Gürsoy & Badur: utility gap", ge=0, le=50)
+    home_bias: float = param(
+        1.6,
+        "logit",
+        "calibrated: ~80 % of graduates stay (Shandong 82.56 % in 2020)",
+        ge=-10,
+        le=10,
+    )
+    migrant_home_bias: float = param(
+        0.6, "logit", "assumption: in-migrants are less attached", ge=-10, le=10
+    )
+    network: float = param(
+        0.5, "logit per share", "assumption: network of earlier leavers", ge=0, le=10
+    )
+    unemployed_penalty: float = param(
+        1.0, "logit", "assumption: no local offer pushes out", ge=0, le=10
+    )
+    worker_exit_rate: float = param(
+        0.01, "1/yr", "assumption: yearly emigration of workers", ge=0, le=0.5
+    )
+
+
+class Skills(Strict):
+    """On-the-job learning of general and field-specific skill (Eurace@Unibi style)."""
+
+    general_growth: float = param(0.03, "skill units/yr", "assumption", ge=0, le=1)
+    field_growth: float = param(
+        0.08, "skill units/yr", "Dawid et al.: specific skill on the job", ge=0, le=1
+    )
+    field_decay: float = param(
+        0.05, "share/yr", "assumption: out-of-field skill obsolescence", ge=0, le=1
+    )
+    apprenticeship_boost: float = param(
+        0.25, "skill units", "assumption: 中国式学徒制 year", ge=0, le=2
+    )
+    school_field_skill: float = param(
+        0.3,
+        "skill units",
+        "assumption: field skill at graduation per unit of equipment quality",
+        ge=0,
+        le=2,
+    )
+
+
+class LabourMarket(Strict):
+    """Multi-round matching of job seekers and vacancies."""
+
+    rounds: int = param(3, "rounds", "assumption", ge=1, le=20)
+    applications: int = param(3, "applications/round", "assumption", ge=1, le=20)
+    reservation_ratio: float = param(
+        0.85, "ratio", "assumption: reservation wage / base wage", ge=0, le=2
+    )
+    quit_rate: float = param(0.06, "1/yr", "assumption: job-to-job separation", ge=0, le=1)
+    out_of_field_discount: float = param(
+        0.85, "ratio", "assumption: wage of an out-of-field hire", ge=0, le=1
+    )
+    in_field_priority: float = param(
+        1.0, "score", "assumption: firms' preference for field match", ge=0, le=10
+    )
+
+
+class SchoolSpec(Strict):
+    """A vocational school (中职 or 高职)."""
+
+    name: str
+    kind: Literal["zhongzhi", "gaozhi"]
+    district: int = param(0, "index", "district where the school stands", ge=0)
+    intake: int = param(
+        900, "students/yr", "2,400–3,100 students per district 中职 (DESIGN.md)", ge=1
+    )
+    specialties: int = param(14, "specialty points", "~14 specialties per district 中职", ge=1)
+    equipment_per_student: float = param(16_000, "RMB", "~16,000 RMB per student (DESIGN.md)", ge=0)
+
+
+class ProgrammeReview(Strict):
+    """Vocational schools' yearly programme review and equipment."""
+
+    review_lag: int = param(
+        2, "years", "Ghaffarzadegan et al. 2017: programmes follow lagged signals", ge=0, le=10
+    )
+    signal_noise: float = param(
+        0.25, "SD of log signal", "assumption: limited information", ge=0, le=5
+    )
+    max_changes: int = param(
+        3, "programmes/yr", "Zibo Vocational opened 12 / closed 11 majors in 5 years", ge=0, le=20
+    )
+    equipment_depreciation: float = param(
+        0.12, "1/yr", "assumption: ~8-year equipment life", ge=0, le=1
+    )
+    equipment_budget: float = param(
+        1_500, "RMB/student/yr", "assumption: government and self-funding", ge=0
+    )
+    equipment_reference: float = param(
+        16_000, "RMB/student", "quality 1 = 16,000 RMB of modern equipment per student", gt=0
+    )
+
+
+class UniversitySpec(Strict):
+    """A university campus in the city."""
+
+    name: str
+    benke_intake: int = param(6_000, "students/yr", "assumption", ge=0)
+    graduate_intake: int = param(800, "students/yr", "assumption", ge=0)
+    research_capacity: float = param(60, "projects/yr", "assumption", ge=0)
+
+
+class Universities(Strict):
+    """Local universities and the pool of partner universities (校城融合)."""
+
+    local: list[UniversitySpec] = Field(default_factory=list)
+    partner_pool: int = param(
+        40, "universities", "assumption: candidates in Shandong and beyond", ge=0, le=1000
+    )
+    initial_partners: int = param(20, "universities", "20 partner universities (seed paper)", ge=0)
+    formation_rate: float = param(0.05, "1/yr", "assumption", ge=0, le=1)
+    lapse_rate: float = param(
+        0.08, "1/yr", "assumption: partners without projects lapse", ge=0, le=1
+    )
+    partner_capacity: float = param(
+        5, "projects/yr", "assumption: projects a partner runs here", ge=0
+    )
+    project_rd: float = param(
+        2.0e7, "RMB/project", "seed paper: 500+ projects drove 10+ bn RMB of R&D", ge=0
+    )
+    research_budget: float = param(
+        4.0e6,
+        "RMB/yr per unit of research capacity",
+        "assumption: ~11 % of city R&D outside firms",
+        ge=0,
+    )
+    transfer_multiplier: float = param(
+        2.0, "RMB per RMB R&D", "20+ bn output on 10+ bn R&D (seed paper)", ge=0, le=50
+    )
+
+
+class Firms(Strict):
+    """Firms: numbers, sizes, productivity, R&D and the cooperation decision."""
+
+    above_scale_industrial: int = param(3_143, "firms", "Zibo above-scale industrial firms", ge=0)
+    other_employers: int = param(1_200, "firms", "assumption: above-scale service employers", ge=0)
+    size_sigma: float = param(1.0, "log-SD", "assumption: lognormal firm size", ge=0, le=5)
+    soe_share: float = param(0.08, "share", "assumption: SOE share of firms", ge=0, le=1)
+    listed_share: float = param(0.03, "share", "assumption: listed firms", ge=0, le=1)
+    revenue_per_worker: float = param(
+        1.2e6, "RMB/worker/yr", "assumption: industrial revenue per employee", gt=0
+    )
+    value_added_share: float = param(0.25, "share", "assumption: value added / revenue", gt=0, le=1)
+    rd_intensity_private: float = param(
+        0.012, "share of revenue", "calibrated: city R&D intensity ~2.5 % of GDP", ge=0, le=0.5
+    )
+    rd_intensity_soe: float = param(0.015, "share of revenue", "assumption", ge=0, le=0.5)
+    rd_tax_elasticity: float = param(0.4, "1", "assumption: R&D response to user cost", ge=0, le=5)
+    innovation_rd: float = param(
+        12.0, "1 per R&D share", "assumption: hazard per R&D intensity", ge=0
+    )
+    innovation_partner: float = param(0.05, "1 per project", "SKIN: university links", ge=0)
+    innovation_step: float = param(0.05, "log-productivity", "assumption", ge=0, le=1)
+    growth_elasticity: float = param(
+        0.5, "1", "assumption: employment growth per productivity", ge=0, le=5
+    )
+    entry_rate: float = param(0.06, "1/yr", "assumption: entrants per incumbent", ge=0, le=1)
+    exit_rate: float = param(0.05, "1/yr", "assumption: base exit hazard", ge=0, le=1)
+    apprentice_cost: float = param(
+        20_000, "RMB/apprentice/yr", "assumption: stipend, mentoring", ge=0
+    )
+    transaction_cost: float = param(
+        150_000, "RMB/yr", "杨钋 & 岳铮男 2018: cost of dealing with schools and departments", ge=0
+    )
+    trainee_gain: float = param(
+        0.15,
+        "share of wage",
+        "assumption: productivity of a retained trainee above a market hire, per year",
+        ge=0,
+        le=2,
+    )
+    horizon: float = param(
+        3.0, "years", "assumption: years a firm counts a retained trainee", ge=0, le=30
+    )
+    benefit_noise: float = param(80_000, "RMB", "assumption: idiosyncratic net benefit", ge=0)
+    partnership_learning: float = param(
+        0.25, "share/yr", "assumption: cost cut per year of partnership", ge=0, le=1
+    )
+    apprentices_per_100: float = param(2.0, "per 100 employees", "assumption", ge=0, le=100)
+    poaching: float = param(
+        0.3,
+        "share",
+        "Yang 2021: trainees lost to rivals at a balanced market (scaled by vacancies per seeker)",
+        ge=0,
+        le=1,
+    )
+    base_investment: float = param(
+        10_000, "RMB/apprentice", "assumption: firm share of a co-built training base", ge=0
+    )
+    entry_size: float = param(20.0, "employees", "assumption: size of an entrant", gt=0)
+    university_seek_rate: float = param(
+        0.12, "1/yr", "assumption: share of R&D firms seeking a university project", ge=0, le=1
+    )
+
+
+class Lever(Strict):
+    """A policy lever: its value and the first year it applies."""
+
+    value: float = 0.0
+    start_year: int = param(0, "year", "0 = from the first simulated year", ge=0, le=2100)
+
+
+class DemoPark(Strict):
+    """The 产教融合 demonstration park (先行区, after Shanghai Lingang)."""
+
+    enabled: bool = False
+    start_year: int = param(0, "year", "0 = from the first simulated year", ge=0, le=2100)
+    land_ha: float = param(200, "ha", "assumption: Lingang-style zone", ge=0, le=10_000)
+    shared_base_capacity: int = param(3_000, "trainee places", "assumption", ge=0)
+    firms_attracted: int = param(30, "firms/yr", "assumption", ge=0, le=10_000)
+    base_cost: float = param(5_000, "RMB/place/yr", "assumption: running a shared base", ge=0)
+    branch_colleges: int = param(
+        2, "colleges", "assumption: branch colleges and firm universities", ge=0, le=50
+    )
+
+
+class TalentSubsidy(Strict):
+    """Graduate talent subsidies (Zibo talent policy)."""
+
+    monthly_allowance: float = param(
+        1_000, "RMB/month", "Zibo talent policy: 1,000 (2,000 for master's)", ge=0, le=50_000
+    )
+    years: int = param(5, "years", "Zibo talent policy", ge=0, le=30)
+    housing_grant: float = param(
+        80_000, "RMB", "Zibo: 80,000 RMB for master's graduates", ge=0, le=2_000_000
+    )
+    start_year: int = param(0, "year", "0 = from the first simulated year", ge=0, le=2100)
+
+
+def lever(value: float, unit: str, source: str, **constraints: Any) -> Any:
+    """A documented :class:`Lever` field whose ``value`` is bounded by ``constraints``."""
+    return Field(
+        default_factory=lambda: Lever(value=value),
+        json_schema_extra={"unit": unit, "source": source, "bounds": constraints},
+    )
+
+
+class Policy(Strict):
+    """The policy mix: every lever a city can choose, each with a start year."""
+
+    apprenticeship_subsidy: Lever = lever(
+        0.0,
+        "RMB/apprentice-year",
+        "national guideline >= 5,000 (2021); baseline: not paid for school apprentices",
+        ge=0,
+        le=100_000,
+    )
+    coop_project_subsidy: Lever = lever(0.0, "share of project cost", "assumption", ge=0, le=1)
+    training_base_cofunding: Lever = lever(
+        0.0, "RMB per RMB of firm investment", "assumption", ge=0, le=5
+    )
+    surcharge_credit: Lever = lever(
+        0.30, "share of qualifying investment", "财税〔2019〕46号", ge=0, le=1
+    )
+    rd_super_deduction: Lever = lever(1.0, "extra deduction rate", "100 % since 2023", ge=0, le=3)
+    land_grant: Lever = lever(0.0, "ha/yr", "assumption: land to training bases", ge=0, le=1_000)
+    soe_rd_growth: Lever = lever(0.0, "1/yr", "seed paper: rigid SOE R&D growth", ge=0, le=0.5)
+    integration_units: Lever = lever(
+        0.0,
+        "share of above-scale firms",
+        "seed paper: 产才融合 units in all above-scale firms",
+        ge=0,
+        le=1,
+    )
+    coordination: Lever = lever(
+        0.0, "strength 0-1", "seed paper: no dedicated body yet", ge=0, le=1
+    )
+    specialty_alignment: Lever = lever(0.0, "strength 0-1", "assumption", ge=0, le=1)
+    land_value: float = param(
+        3.0e6, "RMB/ha", "assumption: Zibo industrial land ~200,000 RMB/mu", ge=0
+    )
+    places_per_ha: float = param(
+        150, "trainee places/ha", "assumption: training-base density", ge=0
+    )
+    coordination_cost: float = param(
+        2.0e7, "RMB/yr at strength 1", "assumption: staff and platforms of a leading group", ge=0
+    )
+    alignment_cost: float = param(
+        5.0e6, "RMB/yr at strength 1", "assumption: demand forecasting and programme reviews", ge=0
+    )
+    integration_compliance: float = param(
+        0.6,
+        "share",
+        "assumption: firms that comply with the integration-unit requirement",
+        ge=0,
+        le=1,
+    )
+    park: DemoPark = Field(default_factory=DemoPark)
+    talent_subsidy: TalentSubsidy = Field(default_factory=TalentSubsidy)
+
+    @model_validator(mode="after")
+    def _levers_in_range(self) -> Policy:
+        for name, info in type(self).model_fields.items():
+            bounds = (info.json_schema_extra or {}).get("bounds")  # type: ignore[union-attr]
+            if not bounds:
+                continue
+            value = getattr(self, name).value
+            low, high = bounds.get("ge", float("-inf")), bounds.get("le", float("inf"))
+            if not low <= value <= high:
+                raise ValueError(f"policy.{name}.value = {value} is outside [{low}, {high}]")
+        return self
+
+
+class CityConfig(Strict):
+    """A whole scenario: the city, its people, institutions, policy and run settings."""
+
+    name: str = "scenario"
+    description: str = ""
+    seed: int = param(42, "1", "root seed of the run", ge=0)
+    years: int = param(20, "years", "DESIGN.md: 20–30 years", ge=1, le=100)
+    scale: float = param(
+        1.0,
+        "share",
+        "share of persons and firms simulated; outcomes are scaled back to the city",
+        gt=0,
+        le=1,
+    )
+    city: CitySpec = Field(default_factory=CitySpec)
+    fields: list[FieldSpec] = Field(min_length=2)
+    districts: list[DistrictSpec] = Field(min_length=1)
+    track_choice: TrackChoice = Field(default_factory=TrackChoice)
+    field_choice: FieldChoice = Field(default_factory=FieldChoice)
+    progression: Progression = Field(default_factory=Progression)
+    migration: Migration = Field(default_factory=Migration)
+    skills: Skills = Field(default_factory=Skills)
+    labour_market: LabourMarket = Field(default_factory=LabourMarket)
+    schools: list[SchoolSpec] = Field(min_length=2)
+    programme_review: ProgrammeReview = Field(default_factory=ProgrammeReview)
+    universities: Universities = Field(default_factory=Universities)
+    firms: Firms = Field(default_factory=Firms)
+    policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> CityConfig:
+        for i, school in enumerate(self.schools):
+            if school.district >= len(self.districts):
+                raise ValueError(
+                    f"schools.{i}.district = {school.district} but only "
+                    f"{len(self.districts)} districts are defined"
+                )
+        missing = set(LEVELS) - set(self.city.base_wage)
+        if missing:
+            raise ValueError(f"city.base_wage lacks levels {sorted(missing)}")
+        if not any(s.kind == "zhongzhi" for s in self.schools):
+            raise ValueError("schools needs at least one zhongzhi school")
+        if not any(s.kind == "gaozhi" for s in self.schools):
+            raise ValueError("schools needs at least one gaozhi school")
+        return self

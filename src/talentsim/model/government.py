@@ -1,0 +1,64 @@
+"""The government: which lever applies in which year, and a ledger of every yuan by instrument."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from talentsim.config.schema import Lever, Policy
+
+INSTRUMENTS = (
+    "apprenticeship_subsidy",
+    "coop_project_subsidy",
+    "training_base_cofunding",
+    "surcharge_credit",
+    "rd_super_deduction",
+    "land_grant",
+    "park",
+    "talent_subsidy",
+    "coordination",
+    "specialty_alignment",
+)
+"""Every fiscal instrument; spending and forgone revenue are booked under one of these."""
+
+STATUS_QUO = Policy()
+"""The status-quo policy: a lever takes its status-quo value before its start year."""
+
+
+class Government:
+    """Applies the policy mix year by year and accounts for its fiscal cost."""
+
+    def __init__(self, policy: Policy) -> None:
+        """Hold ``policy``; the ledger starts empty."""
+        self.policy = policy
+        self.year = 0
+        self.ledger: dict[str, float] = defaultdict(float)
+
+    def begin_year(self, year: int) -> None:
+        """Start a new fiscal year: the ledger is reset."""
+        self.year = year
+        self.ledger = defaultdict(float)
+
+    def lever(self, name: str) -> float:
+        """A lever's value this year: its configured value from its start year, else status quo."""
+        lever: Lever = getattr(self.policy, name)
+        if self.year >= lever.start_year:
+            return lever.value
+        return getattr(STATUS_QUO, name).value
+
+    def park_open(self) -> bool:
+        """Whether the demonstration park operates this year."""
+        return self.policy.park.enabled and self.year >= self.policy.park.start_year
+
+    def talent_subsidy_active(self) -> bool:
+        """Whether graduate talent subsidies are paid this year (else the status quo applies)."""
+        return self.year >= self.policy.talent_subsidy.start_year
+
+    def spend(self, instrument: str, amount: float) -> None:
+        """Book ``amount`` RMB (spent or forgone) under ``instrument``."""
+        if instrument not in INSTRUMENTS:
+            raise KeyError(f"unknown fiscal instrument {instrument!r}")
+        self.ledger[instrument] += float(amount)
+
+    def costs(self) -> dict[str, float]:
+        """This year's cost by instrument (every instrument present, zero if unused)."""
+        return {name: self.ledger.get(name, 0.0) for name in INSTRUMENTS}

@@ -1,0 +1,96 @@
+"""Vocational schools (中职 and 高职): programmes by field, seats, equipment, yearly review."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from talentsim.config.schema import ProgrammeReview, SchoolSpec
+
+if TYPE_CHECKING:
+    from talentsim.model.city import TalentModel
+
+OPEN_THRESHOLD = 0.2
+"""A field whose demand signal (log vacancies per graduate) exceeds this gets a new point."""
+
+
+class VocationalSchool(mesa.Agent):
+    """A 中职 or 高职 with specialty points and seats by field and equipment that ages."""
+
+    def __init__(
+        self, model: TalentModel, spec: SchoolSpec, points: np.ndarray, scale: float
+    ) -> None:
+        """Create the school from its spec with an initial allocation of specialty points."""
+        super().__init__(model)
+        self.name = spec.name
+        self.kind = spec.kind
+        self.district = spec.district
+        self.intake = max(1, round(spec.intake * scale))
+        self.points = points.astype(np.int64)
+        self.equipment = float(spec.equipment_per_student)
+        self.opened = 0
+        self.closed = 0
+
+    @property
+    def seats(self) -> np.ndarray:
+        """Intake seats by field: the intake split in proportion to specialty points."""
+        return split_seats(self.intake, self.points)
+
+    def quality(self, reference: float) -> float:
+        """Equipment quality: modern equipment per student relative to the reference."""
+        return min(self.equipment / reference, 2.0)
+
+    def age_equipment(self, params: ProgrammeReview, investment_per_student: float) -> None:
+        """E ← E·(1 − δ) + budget + other investment per student (co-funding, bases, land)."""
+        self.equipment = (
+            self.equipment * (1.0 - params.equipment_depreciation)
+            + params.equipment_budget
+            + investment_per_student
+        )
+
+    def review_programmes(
+        self,
+        rng: np.random.Generator,
+        signal: np.ndarray,
+        params: ProgrammeReview,
+        alignment: float,
+    ) -> None:
+        """Open points in fields with strong demand signals, close them where signals are weak.
+
+        The school sees ``signal`` (log vacancies per graduate by field, as the model provides
+        it: lagged, or a shared forecast under coordination) with its own noise of SD
+        signal_noise·(1 − alignment). It opens one point in each field whose noisy signal is
+        above +θ and closes one in each offered field below −θ, strongest first, at most
+        max_changes each; alignment also raises θ-crossing speed by reviewing more fields.
+        """
+        noisy = signal + rng.normal(0.0, params.signal_noise * (1.0 - alignment), signal.shape)
+        limit = params.max_changes + round(alignment * params.max_changes)
+        openings = np.flatnonzero(noisy > OPEN_THRESHOLD)
+        openings = openings[np.argsort(-noisy[openings])][:limit]
+        closable = np.flatnonzero((noisy < -OPEN_THRESHOLD) & (self.points > 0))
+        closable = closable[np.argsort(noisy[closable])][:limit]
+        keep = max(len(self.points) // 3, 1)
+        closable = closable[: max(0, min(len(closable), (self.points > 0).sum() - keep))]
+        self.points[openings] += 1
+        self.points[closable] -= 1
+        self.opened, self.closed = len(openings), len(closable)
+
+
+def initial_points(
+    rng: np.random.Generator, total: int, weights: np.ndarray, concentration: float = 30.0
+) -> np.ndarray:
+    """Split ``total`` specialty points over fields around ``weights`` (Dirichlet-multinomial)."""
+    share = rng.dirichlet(np.maximum(weights / weights.sum() * concentration, 1e-3))
+    return rng.multinomial(total, share)
+
+
+def split_seats(intake: int, weights: np.ndarray) -> np.ndarray:
+    """Split an intake over fields in proportion to ``weights`` (largest-remainder rounding)."""
+    if weights.sum() == 0 or intake == 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    raw = intake * weights / weights.sum()
+    seats = np.floor(raw).astype(np.int64)
+    seats[np.argsort(raw - seats)[::-1][: intake - seats.sum()]] += 1
+    return seats

@@ -1,0 +1,88 @@
+"""Provenance of a run: package versions, git commit, host, and atomic file writing."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("talentsim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "SALib", "dask")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages that decide a run's numbers."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_state(where: Path | None = None) -> dict[str, Any]:
+    """The git commit of the working tree and whether it has uncommitted changes."""
+    cwd = where or Path(__file__).resolve().parent
+    git = shutil.which("git")
+    if git is None:
+        return {"commit": None, "dirty": None}
+    try:
+        commit = subprocess.run(  # noqa: S603 - git resolved by shutil.which
+            [git, "rev-parse", "HEAD"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = bool(
+            subprocess.run(  # noqa: S603
+                [git, "status", "--porcelain"],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=10,
+            ).stdout.strip()
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
+
+
+def host() -> str:
+    """The machine's name."""
+    return platform.node()
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees a partial file: either the old one, or the whole new one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    write_atomic(
+        path,
+        lambda tmp: tmp.write_text(
+            json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"
+        ),
+    )
