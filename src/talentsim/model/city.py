@@ -707,12 +707,11 @@ class TalentModel(mesa.Model):
             * firms.VAT_ON_VALUE_ADDED
             * self.config.firms.value_added_share
             * table.revenue[active]
-            + table.credit[active]
         )
         park_cut = np.where(table.in_park[active], 0.5, 1.0)
         benefit = firms.net_benefit_of_cooperation(
             cfg,
-            table.size_target[active] / self.scale**0,
+            table.size_target[active],
             wage,
             self.retention_by_field[table.field[active]],
             table.coop_years[active],
@@ -748,12 +747,14 @@ class TalentModel(mesa.Model):
             p.sponsor[chosen] = sponsor
             p.log(self.year, chosen, Event.APPRENTICE, sponsor)
             apprentices += k
-        cost = apprentices * cfg.apprentice_cost
+        # qualifying investment earns a surcharge credit, used up to what each firm owes and
+        # carried forward otherwise (财税〔2019〕46号)
+        taken = np.bincount(p.sponsor[final_year][p.sponsor[final_year] >= 0],
+                            minlength=len(table))
         investment = apprentices * cfg.base_investment
-        credit_earned = gov.lever("surcharge_credit") * (cost + investment)
-        table.credit[firms_in] += credit_earned / max(len(firms_in), 1)
-        used = np.minimum(table.credit[active], owed - table.credit[active])
-        used = np.maximum(used, 0.0)
+        table.credit += gov.lever("surcharge_credit") * taken * (
+            cfg.apprentice_cost + cfg.base_investment)
+        used = np.minimum(table.credit[active], owed)
         table.credit[active] -= used
         gov.spend("surcharge_credit", used.sum() / self.scale)
         gov.spend(

@@ -66,6 +66,14 @@ class FirmTable:
             return data[name]
         raise AttributeError(name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assigning to a column writes into it (so ``table.credit += x`` stays a column)."""
+        data = self.__dict__.get("data")
+        if data is not None and name in data:
+            data[name][...] = value
+        else:
+            super().__setattr__(name, value)
+
     def __len__(self) -> int:
         """Number of rows, active or not."""
         return len(self.data["active"])

@@ -70,6 +70,14 @@ class People:
             return data[name][: self.n]
         raise AttributeError(name)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assigning to a column writes into its live rows (``people.age += 1`` stays a column)."""
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            data[name][: self.n] = value
+        else:
+            super().__setattr__(name, value)
+
     def __len__(self) -> int:
         """Number of live rows."""
         return self.n
