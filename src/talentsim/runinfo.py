@@ -33,28 +33,17 @@ def git_state(where: Path | None = None) -> dict[str, Any]:
     git = shutil.which("git")
     if git is None:
         return {"commit": None, "dirty": None}
-    try:
-        commit = subprocess.run(  # noqa: S603 - git resolved by shutil.which
-            [git, "rev-parse", "HEAD"],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(  # noqa: S603
-                [git, "status", "--porcelain"],
-                cwd=cwd,
-                capture_output=True,
-                text=True,
-                check=True,
-                timeout=10,
-            ).stdout.strip()
+
+    def ask(*args: str) -> str:
+        done = subprocess.run(  # noqa: S603 - git resolved by shutil.which, fixed arguments
+            [git, *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=10
         )
+        return done.stdout.strip()
+
+    try:
+        return {"commit": ask("rev-parse", "HEAD"), "dirty": bool(ask("status", "--porcelain"))}
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
-    return {"commit": commit, "dirty": dirty}
 
 
 def host() -> str:
