@@ -1,0 +1,172 @@
+"""Bad config input gives one ConfigError naming the file and the field; ``base:`` merges."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from talentsim.config import ConfigError, load_config, resolve_config
+from talentsim.config.loading import config_hash, merge
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
+
+
+def scenario(tmp_path: Path, body: str, name: str = "scenario.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(f"base: {BASELINE}\n{body}", encoding="utf-8")
+    return path
+
+
+def test_baseline_and_every_scenario_validate():
+    for path in [BASELINE, *sorted((ROOT / "configs" / "scenarios").glob("*.yaml"))]:
+        assert load_config(path).fields, path
+
+
+def test_unknown_key_names_file_and_field(tmp_path):
+    path = scenario(tmp_path, "firms:\n  poching: 0.3\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value)
+    assert "firms.poching: unknown field" in str(err.value)
+
+
+def test_wrong_type_names_file_and_field(tmp_path):
+    path = scenario(tmp_path, "labour_market:\n  rounds: many\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value)
+    assert "labour_market.rounds" in str(err.value)
+    assert "'many'" in str(err.value)
+
+
+def test_out_of_range_value_names_file_and_field(tmp_path):
+    path = scenario(tmp_path, "migration:\n  worker_exit_rate: 1.5\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "migration.worker_exit_rate" in str(err.value)
+    assert "1.5" in str(err.value)
+
+
+def test_out_of_range_lever_names_the_lever(tmp_path):
+    path = scenario(tmp_path, "policy:\n  coordination: {value: 1.7}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value)
+    assert "policy.coordination.value" in str(err.value)
+
+
+def test_out_of_range_override_names_the_field():
+    with pytest.raises(ConfigError, match=r"scale"):
+        resolve_config(BASELINE, {"scale": 0})
+    with pytest.raises(ConfigError, match=r"policy\.apprenticeship_subsidy\.value"):
+        resolve_config(BASELINE, {"policy.apprenticeship_subsidy.value": -5})
+
+
+def test_missing_file_is_named(tmp_path):
+    missing = tmp_path / "nowhere.yaml"
+    with pytest.raises(ConfigError, match=r"nowhere\.yaml: file not found"):
+        load_config(missing)
+
+
+def test_missing_base_file_is_named(tmp_path):
+    path = tmp_path / "child.yaml"
+    path.write_text("base: parent.yaml\nname: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"parent\.yaml: file not found"):
+        load_config(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file_is_named(tmp_path):
+    path = scenario(tmp_path, "name: x\n")
+    path.chmod(0)
+    try:
+        with pytest.raises(ConfigError, match="cannot read file"):
+            load_config(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_binary_file_is_named_as_unreadable(tmp_path):
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00\x81garbage")
+    with pytest.raises(ConfigError, match=r"binary.yaml: cannot read file"):
+        load_config(path)
+
+
+def test_a_folder_is_named_as_unreadable(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read file"):
+        load_config(tmp_path)
+
+
+def test_malformed_yaml_names_file_and_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nfirms: [1, 2\nseed: 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "broken.yaml: malformed YAML at line" in str(err.value)
+
+
+def test_python_object_tag_is_refused(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text("name: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "evil.yaml" in str(err.value)
+    assert "python/object" in str(err.value)
+
+
+def test_top_level_list_is_refused(tmp_path):
+    path = tmp_path / "list.yaml"
+    path.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="expected a mapping"):
+        load_config(path)
+
+
+def test_base_cycle_is_refused(tmp_path):
+    (tmp_path / "a.yaml").write_text("base: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("base: a.yaml\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cycle"):
+        load_config(tmp_path / "a.yaml")
+
+
+def test_base_inheritance_merges_nested_mappings(tmp_path):
+    path = scenario(tmp_path, "name: child\nfirms:\n  poaching: 0.1\n")
+    child, base = load_config(path), load_config(BASELINE)
+    assert child.name == "child"
+    assert child.firms.poaching == 0.1
+    # siblings of the overridden key keep the base's values
+    assert child.firms.transaction_cost == base.firms.transaction_cost
+    assert child.fields == base.fields
+    assert child.policy.talent_subsidy == base.policy.talent_subsidy
+
+
+def test_base_chain_of_two_levels(tmp_path):
+    scenario(tmp_path, "name: middle\nfirms:\n  poaching: 0.1\n", "middle.yaml")
+    leaf = tmp_path / "leaf.yaml"
+    leaf.write_text("base: middle.yaml\nname: leaf\nfirms:\n  horizon: 5\n", encoding="utf-8")
+    config = load_config(leaf)
+    assert (config.name, config.firms.poaching, config.firms.horizon) == ("leaf", 0.1, 5)
+
+
+def test_merge_replaces_lists_and_merges_mappings():
+    merged = merge({"a": {"x": 1, "y": 2}, "l": [1, 2]}, {"a": {"y": 3}, "l": [9]})
+    assert merged == {"a": {"x": 1, "y": 3}, "l": [9]}
+
+
+def test_cross_reference_error_names_the_school(tmp_path):
+    path = scenario(
+        tmp_path,
+        "schools:\n  - {name: a, kind: zhongzhi, district: 99}\n  - {name: b, kind: gaozhi}\n",
+    )
+    with pytest.raises(ConfigError, match=r"schools\.0\.district = 99"):
+        load_config(path)
+
+
+def test_config_hash_changes_with_any_value():
+    base = load_config(BASELINE)
+    assert config_hash(base) == config_hash(load_config(BASELINE))
+    changed = base.model_copy(update={"seed": base.seed + 1})
+    assert config_hash(changed) != config_hash(base)
