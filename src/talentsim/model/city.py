@@ -20,10 +20,10 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from talentsim.config.schema import LEVELS, CityConfig
+from talentsim.config.schema import LEVELS, CityConfig, TalentSubsidy
 from talentsim.model import education, firms, migration, skills
 from talentsim.model.firms import Firm, FirmTable
-from talentsim.model.government import Government
+from talentsim.model.government import STATUS_QUO, Government
 from talentsim.model.labour_market import Seekers, Vacancies, match
 from talentsim.model.outcomes import (
     FlowTally,
@@ -32,7 +32,12 @@ from talentsim.model.outcomes import (
     mismatch_sahin,
 )
 from talentsim.model.people import Event, People
-from talentsim.model.schools import VocationalSchool, initial_points, split_seats
+from talentsim.model.schools import (
+    VocationalSchool,
+    initial_points,
+    specialisation,
+    split_seats,
+)
 from talentsim.model.states import (
     LEVEL_AFTER,
     MARKET_LEVEL,
@@ -695,12 +700,11 @@ class TalentModel(mesa.Model):
         """
         gov, cfg, table, p = self.government, self.config.firms, self.firm_table, self.people
         active = np.flatnonzero(table.active)
-        if self.government.lever("integration_units") > 0:
-            required = table.above_scale[active] & (
-                self.rng.random(len(active))
-                < gov.lever("integration_units") * self.config.policy.integration_compliance
+        coverage = gov.lever("integration_units") * self.config.policy.integration_compliance
+        if coverage > 0:
+            table.unit[active] = firms.integration_unit_uptake(
+                self.rng, table.above_scale[active], table.unit[active], coverage
             )
-            table.unit[active[required]] = True
         wage = self._base_wage(np.array([0]))[0] * self.premium[table.field[active]]
         owed = (
             firms.SURCHARGE_RATE
@@ -771,11 +775,14 @@ class TalentModel(mesa.Model):
         n = graduate_inflow · (attractiveness / first-year attractiveness)^elasticity
         """
         city = self.config.city
-        attract = self.wage_index * (
-            1.0
-            + self._talent_income(np.array([Level.BENKE]))[0] / self._base_wage(np.array([2]))[0]
+        benke, wage = np.array([Level.BENKE]), self._base_wage(np.array([2]))[0]
+        attract = self.wage_index * (1.0 + self._talent_income(benke)[0] / wage)
+        # the reference is the first year under the status-quo talent policy, so a richer
+        # subsidy draws more graduates even when it applies from the first year
+        status_quo = self._talent_income(benke, STATUS_QUO.talent_subsidy)[0] / wage
+        reference = self.__dict__.setdefault(
+            "_inflow_reference", self.wage_index * (1.0 + status_quo)
         )
-        reference = self.__dict__.setdefault("_inflow_reference", attract)
         n = self.rng.poisson(
             city.graduate_inflow * self.scale * (attract / reference) ** city.inflow_elasticity
         )
@@ -887,14 +894,13 @@ class TalentModel(mesa.Model):
         in_field = p.field[rows] == self.firm_table.field[firm]
         p.log(self.year, rows, Event.HIRE, firm, in_field.astype(np.int32))
 
-    def _talent_income(self, level: np.ndarray) -> np.ndarray:
+    def _talent_income(self, level: np.ndarray, policy: TalentSubsidy | None = None) -> np.ndarray:
         """Yearly value of the talent subsidies for a new graduate of ``level`` (RMB/yr).
 
         本科: 12·allowance; 研究生: 12·2·allowance + housing grant / years (amortised).
+        ``policy`` defaults to this year's (:meth:`Government.talent_policy`).
         """
-        policy = self.config.policy.talent_subsidy
-        if not self.government.talent_subsidy_active():
-            policy = self.government.policy.model_fields["talent_subsidy"].default_factory()
+        policy = policy or self.government.talent_policy()
         monthly = np.where(
             level >= Level.GRADUATE,
             2 * policy.monthly_allowance,
@@ -933,13 +939,10 @@ class TalentModel(mesa.Model):
         self._leave(leavers, migration.choose_destination(self.rng, outside[~stay]))
         stayers = deciders[stay & new]
         eligible = stayers[p.level[stayers] >= Level.BENKE]
-        policy = self.config.policy.talent_subsidy
-        if self.government.talent_subsidy_active():
-            p.allowance_years[eligible] = policy.years
-            graduate = eligible[p.level[eligible] >= Level.GRADUATE]
-            self.government.spend(
-                "talent_subsidy", len(graduate) * policy.housing_grant / self.scale
-            )
+        policy = self.government.talent_policy()
+        p.allowance_years[eligible] = policy.years
+        graduate = eligible[p.level[eligible] >= Level.GRADUATE]
+        self.government.spend("talent_subsidy", len(graduate) * policy.housing_grant / self.scale)
         paid = np.flatnonzero(p.allowance_years > 0)
         paid = paid[p.stage[paid] != Stage.LEFT]
         monthly = np.where(p.level[paid] >= Level.GRADUATE, 2, 1) * policy.monthly_allowance
@@ -1000,7 +1003,10 @@ class TalentModel(mesa.Model):
             1 + coordination
         ) * (1 + subsidy_share) * (1 + 0.5 * np.minimum(table.links[active], 4))
         partners = [u for u in self.universities if u.partner]
-        capacity = sum(u.capacity for u in partners) * (1 + 0.5 * coordination)
+        # co-funding lets partner universities take on more projects: K·(1 + 0.5·C)·(1 + σ)
+        capacity = (
+            sum(u.capacity for u in partners) * (1 + 0.5 * coordination) * (1 + subsidy_share)
+        )
         seekers = active[seek]
         order = np.lexsort((self.rng.random(len(seekers)), table.links[seekers] == 0))
         n_projects = min(len(seekers), int(self.rng.poisson(capacity)) if capacity else 0)
@@ -1155,7 +1161,8 @@ class TalentModel(mesa.Model):
             demand_share = posted[:, level] / max(posted[:, level].sum(), 1)
             crowding = np.log((offered / offered.sum() + 1e-3) / (demand_share + 1e-3))
             for school in schools:
-                school.review_programmes(self.rng, signal - alignment * crowding, review, alignment)
+                aligned = signal - alignment * (crowding - specialisation(school.points, offered))
+                school.review_programmes(self.rng, aligned, review, alignment)
                 # shared bases and co-built bases raise equipment per student
                 share = students[self.schools.index(school)] / max(students.sum(), 1)
                 invest = (extra * share + shared * share * reference * 0.1) / max(

@@ -200,3 +200,17 @@ def exit_probability(
     return np.minimum(
         params.exit_rate * np.exp(-2.0 * (log_productivity - mean_log_productivity)), 0.5
     )
+
+def integration_unit_uptake(
+    rng: np.random.Generator, above_scale: np.ndarray, has_unit: np.ndarray, coverage: float
+) -> np.ndarray:
+    """Which firms have a 产才融合 integration unit after this year's enforcement.
+
+    The requirement covers above-scale firms; with coverage c (lever) and compliance k, the
+    share of above-scale firms with a unit is pulled towards c·k: each above-scale firm
+    without one sets one up with probability max(c·k − x, 0) / (1 − x), x the current share.
+    Units are kept once set up; entrants are covered in the following years.
+    """
+    share = float(has_unit[above_scale].mean()) if above_scale.any() else 0.0
+    uptake = max(coverage - share, 0.0) / max(1.0 - share, 1e-9)
+    return has_unit | (above_scale & (rng.random(len(has_unit)) < uptake))

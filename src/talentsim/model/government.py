@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from talentsim.config.schema import Lever, Policy
+from talentsim.config.schema import Lever, Policy, TalentSubsidy
 
 INSTRUMENTS = (
     "apprenticeship_subsidy",
@@ -50,8 +50,17 @@ class Government:
         return self.policy.park.enabled and self.year >= self.policy.park.start_year
 
     def talent_subsidy_active(self) -> bool:
-        """Whether graduate talent subsidies are paid this year (else the status quo applies)."""
+        """Whether the configured talent subsidies apply this year (else the status quo does)."""
         return self.year >= self.policy.talent_subsidy.start_year
+
+    def talent_policy(self) -> TalentSubsidy:
+        """The talent subsidies paid this year: configured from their start year, else status quo.
+
+        The status quo is Zibo's current talent policy (the schema default).
+        """
+        if self.talent_subsidy_active():
+            return self.policy.talent_subsidy
+        return STATUS_QUO.talent_subsidy
 
     def spend(self, instrument: str, amount: float) -> None:
         """Book ``amount`` RMB (spent or forgone) under ``instrument``."""

@@ -94,3 +94,16 @@ def split_seats(intake: int, weights: np.ndarray) -> np.ndarray:
     seats = np.floor(raw).astype(np.int64)
     seats[np.argsort(raw - seats)[::-1][: intake - seats.sum()]] += 1
     return seats
+
+def specialisation(points: np.ndarray, offered: np.ndarray) -> np.ndarray:
+    """A school's relative position in each field (错位发展, the specialty-alignment signal).
+
+    s_f = log((p_f + ½) / (P_f + ½)) − log(Σ p / Σ P)
+
+    with p the school's points and P the points offered by all schools of its kind: positive
+    where the school is a leading provider of field f, negative where it is a marginal one.
+    Under specialty alignment A a school reviews on signal − A·(crowding − s), so it grows its
+    strong fields and gives up marginal duplicates, and portfolios become less alike.
+    """
+    share = np.log((points + 0.5) / (offered + 0.5))
+    return share - np.log(max(points.sum(), 1) / max(offered.sum(), 1))
