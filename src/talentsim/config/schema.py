@@ -156,7 +156,11 @@ class Progression(Strict):
     """Continuation after 中职, 普高, 高职 and 本科 (logits on ability and family resources)."""
 
     zhongzhi_continue: float = param(
-        0.75, "logit", "calibrated: ~65 % of 中职 graduates continue (CIEFR 2020)", ge=-10, le=10
+        0.95,
+        "logit",
+        "calibrated: ~65 % of 中职 graduates continue (CIEFR 2020); docs/calibration.md",
+        ge=-10,
+        le=10,
     )
     zhongzhi_to_benke: float = param(
         0.10, "share", "~10 % of continuing 中职 graduates reach 本科 via 职教高考", ge=0, le=1
@@ -186,9 +190,10 @@ class Migration(Strict):
 
     beta_income: float = param(2.5, "per log-income", "Gürsoy & Badur: utility gap", ge=0, le=50)
     home_bias: float = param(
-        1.6,
+        4.2,
         "logit",
-        "calibrated: ~80 % of graduates stay (Shandong 82.56 % in 2020)",
+        "calibrated: ~70 % of local-born graduates of local institutions stay in the city "
+        "(Shandong keeps 82.56 % in the province, 2020); docs/calibration.md",
         ge=-10,
         le=10,
     )
@@ -199,7 +204,12 @@ class Migration(Strict):
         0.5, "logit per share", "assumption: network of earlier leavers", ge=0, le=10
     )
     unemployed_penalty: float = param(
-        1.0, "logit", "assumption: no local offer pushes out", ge=0, le=10
+        0.5,
+        "logit",
+        "calibrated (by hand): no local offer pushes out, but most unemployed new graduates "
+        "keep searching at home",
+        ge=0,
+        le=10,
     )
     worker_exit_rate: float = param(
         0.01, "1/yr", "assumption: yearly emigration of workers", ge=0, le=0.5
@@ -234,14 +244,27 @@ class LabourMarket(Strict):
     rounds: int = param(3, "rounds", "assumption", ge=1, le=20)
     applications: int = param(3, "applications/round", "assumption", ge=1, le=20)
     reservation_ratio: float = param(
-        0.85, "ratio", "assumption: reservation wage / base wage", ge=0, le=2
+        0.65,
+        "ratio",
+        "calibrated (by hand): reservation wage / base wage, low enough that low-wage fields "
+        "(agriculture, wage premium 0.8) can hire",
+        ge=0,
+        le=2,
     )
     quit_rate: float = param(0.06, "1/yr", "assumption: job-to-job separation", ge=0, le=1)
     out_of_field_discount: float = param(
-        0.85, "ratio", "assumption: wage of an out-of-field hire", ge=0, le=1
+        0.97,
+        "ratio",
+        "calibrated: wage of an out-of-field hire; sets 中职 in-field (对口) employment ~76 %",
+        ge=0,
+        le=1,
     )
     in_field_priority: float = param(
-        1.0, "score", "assumption: firms' preference for field match", ge=0, le=10
+        0.3,
+        "score",
+        "calibrated (by hand): firms' preference for field match (中职 对口 rate ~76 %)",
+        ge=0,
+        le=10,
     )
 
 
@@ -268,7 +291,11 @@ class ProgrammeReview(Strict):
         0.25, "SD of log signal", "assumption: limited information", ge=0, le=5
     )
     max_changes: int = param(
-        3, "programmes/yr", "Zibo Vocational opened 12 / closed 11 majors in 5 years", ge=0, le=20
+        2,
+        "programmes/yr",
+        "Zibo Vocational opened 12 / closed 11 majors in 5 years (~2.4 and ~2.2 a year)",
+        ge=0,
+        le=20,
     )
     equipment_depreciation: float = param(
         0.12, "1/yr", "assumption: ~8-year equipment life", ge=0, le=1
@@ -298,24 +325,37 @@ class Universities(Strict):
         40, "universities", "assumption: candidates in Shandong and beyond", ge=0, le=1000
     )
     initial_partners: int = param(20, "universities", "20 partner universities (seed paper)", ge=0)
-    formation_rate: float = param(0.05, "1/yr", "assumption", ge=0, le=1)
+    formation_rate: float = param(
+        0.03, "1/yr", "calibrated: partner circle stays ~20 (seed paper)", ge=0, le=1
+    )
     lapse_rate: float = param(
         0.08, "1/yr", "assumption: partners without projects lapse", ge=0, le=1
     )
     partner_capacity: float = param(
-        5, "projects/yr", "assumption: projects a partner runs here", ge=0
+        1.0,
+        "projects/yr",
+        "calibrated: 500+ projects over ~5 years of 校城融合 with 20 partners and the local "
+        "universities (seed paper)",
+        ge=0,
     )
     project_rd: float = param(
-        2.0e7, "RMB/project", "seed paper: 500+ projects drove 10+ bn RMB of R&D", ge=0
+        2.0e6,
+        "RMB/project",
+        "seed paper: 500+ projects drove 10 亿多元 (1+ bn RMB) of R&D: ~2 M RMB a project",
+        ge=0,
     )
     research_budget: float = param(
-        4.0e6,
+        7.0e6,
         "RMB/yr per unit of research capacity",
-        "assumption: ~11 % of city R&D outside firms",
+        "calibrated: ~11 % of city R&D outside firms (firms do ~89 %)",
         ge=0,
     )
     transfer_multiplier: float = param(
-        2.0, "RMB per RMB R&D", "20+ bn output on 10+ bn R&D (seed paper)", ge=0, le=50
+        20.0,
+        "RMB per RMB R&D",
+        "seed paper: 200 多亿元 (20+ bn) of output on 10 亿多元 (1+ bn) of R&D",
+        ge=0,
+        le=50,
     )
 
 
@@ -332,9 +372,15 @@ class Firms(Strict):
     )
     value_added_share: float = param(0.25, "share", "assumption: value added / revenue", gt=0, le=1)
     rd_intensity_private: float = param(
-        0.012, "share of revenue", "calibrated: city R&D intensity ~2.5 % of GDP", ge=0, le=0.5
+        0.0047,
+        "share of revenue",
+        "calibrated: city R&D intensity ~2.5 % of value added, ~89 % by firms",
+        ge=0,
+        le=0.5,
     )
-    rd_intensity_soe: float = param(0.015, "share of revenue", "assumption", ge=0, le=0.5)
+    rd_intensity_soe: float = param(
+        0.006, "share of revenue", "assumption: ~1.25 x the private rate", ge=0, le=0.5
+    )
     rd_tax_elasticity: float = param(0.4, "1", "assumption: R&D response to user cost", ge=0, le=5)
     innovation_rd: float = param(
         12.0, "1 per R&D share", "assumption: hazard per R&D intensity", ge=0
@@ -345,17 +391,31 @@ class Firms(Strict):
         0.5, "1", "assumption: employment growth per productivity", ge=0, le=5
     )
     entry_rate: float = param(0.06, "1/yr", "assumption: entrants per incumbent", ge=0, le=1)
-    exit_rate: float = param(0.05, "1/yr", "assumption: base exit hazard", ge=0, le=1)
+    exit_rate: float = param(
+        0.045,
+        "1/yr",
+        "calibrated: entries balance exits, ~3,143 above-scale industrial firms",
+        ge=0,
+        le=1,
+    )
     apprentice_cost: float = param(
-        20_000, "RMB/apprentice/yr", "assumption: stipend, mentoring", ge=0
+        12_000,
+        "RMB/apprentice/yr",
+        "assumption: stipend and mentoring net of the apprentice's output",
+        ge=0,
     )
     transaction_cost: float = param(
-        150_000, "RMB/yr", "杨钋 & 岳铮男 2018: cost of dealing with schools and departments", ge=0
+        110_000,
+        "RMB/yr",
+        "calibrated: firm participation ~15 % (杨钋 & 岳铮男 2018: transaction costs of "
+        "dealing with schools and departments)",
+        ge=0,
     )
     trainee_gain: float = param(
-        0.15,
+        0.25,
         "share of wage",
-        "assumption: productivity of a retained trainee above a market hire, per year",
+        "assumption: productivity of a retained trainee above a market hire, per year "
+        "(set so that a retained trainee roughly pays for training: Yang 2021)",
         ge=0,
         le=2,
     )
@@ -377,7 +437,12 @@ class Firms(Strict):
     base_investment: float = param(
         10_000, "RMB/apprentice", "assumption: firm share of a co-built training base", ge=0
     )
-    entry_size: float = param(20.0, "employees", "assumption: size of an entrant", gt=0)
+    entry_size: float = param(
+        40.0,
+        "employees",
+        "assumption: size of an entrant; most entrants are above-scale (≥ 20 M RMB revenue)",
+        gt=0,
+    )
     university_seek_rate: float = param(
         0.12, "1/yr", "assumption: share of R&D firms seeking a university project", ge=0, le=1
     )

@@ -60,6 +60,12 @@ BRANCH_COLLEGE_INTAKE = 1_000
 """Students per year of a park branch college (assumption, documented in docs/ODD.md)."""
 
 
+def _relative_log_ratio(demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """log of each field's share of ``demand`` over its share of ``supply`` (+1 smoothing)."""
+    demand, supply = demand + 1.0, supply + 1.0
+    return np.log((demand / demand.sum()) / (supply / supply.sum()))
+
+
 class TalentModel(mesa.Model):
     """An agent-based model of a city's talent supply and demand.
 
@@ -145,7 +151,7 @@ class TalentModel(mesa.Model):
                 field=field,
                 size=size,
                 listed=listed,
-                industrial=in_group[field],
+                industrial=self.industrial[field],
                 soe=self.rng.random(n) < cfg.soe_share * np.sqrt(size / size.mean()),
                 log_productivity=self.rng.normal(0.0, 0.3, n),
             )
@@ -1147,14 +1153,16 @@ class TalentModel(mesa.Model):
         ) * self.scale + self.land_places * self.scale
         reference = review.equipment_reference
         for level, kind in ((0, "zhongzhi"), (1, "gaozhi")):
-            lag_signal = np.log(
-                (lagged["posted"][:, level] + 1) / (lagged["graduates"][:, level] + 1)
+            # relative signals: a field's share of vacancies over its share of graduates, so
+            # that a city-wide excess of vacancies does not open points in every field
+            lag_signal = _relative_log_ratio(
+                lagged["posted"][:, level], lagged["graduates"][:, level]
             )
             pipeline = np.zeros(self.n_fields)
             stage = Stage.ZHONGZHI if kind == "zhongzhi" else Stage.GAOZHI
             studying = p.stage == stage
             np.add.at(pipeline, p.field[studying], 1.0 / STUDY_YEARS[stage])
-            forecast = np.log((posted[:, level] * (1 + self.growth) + 1) / (pipeline + 1))
+            forecast = _relative_log_ratio(posted[:, level] * (1 + self.growth), pipeline)
             signal = (1 - coordination) * lag_signal + coordination * forecast
             schools = [s for s in self.schools if s.kind == kind]
             offered = np.array([s.points for s in schools]).sum(axis=0)
@@ -1184,6 +1192,7 @@ class TalentModel(mesa.Model):
             p.field[local_graduates] == table.field[np.maximum(p.employer[local_graduates], 0)]
         )
         zhongzhi = p.level[local_graduates] == Level.ZHONGZHI
+        born_here = p.origin[local_graduates] == 0  # local-born graduates of local institutions
         unemployed_field = np.bincount(
             p.field[(stage == Stage.UNEMPLOYED) & (p.field >= 0)], minlength=self.n_fields
         ).astype(float)
@@ -1219,6 +1228,7 @@ class TalentModel(mesa.Model):
             "graduates_benke": c.get("graduates_benke", 0) / s,
             "graduates_graduate": c.get("graduates_graduate", 0) / s,
             "retention_rate": float(in_city.mean()) if len(in_city) else 0.0,
+            "local_retention_rate": float(in_city[born_here].mean()) if born_here.any() else 0.0,
             "retained_skilled": skilled_stay / s,
             "employment_rate": float(employed.sum() / max(in_city.sum(), 1)),
             "in_field_rate": float((employed & field_ok).sum() / max(employed.sum(), 1)),
