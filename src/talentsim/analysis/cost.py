@@ -1,0 +1,114 @@
+"""Cost-effectiveness: extra fiscal cost per unit of outcome gain over the baseline.
+
+For each scenario and outcome, within each replication (common random numbers):
+``Δcost`` is the scenario's fiscal cost summed over the horizon minus the baseline's, and
+``Δgain`` the improvement in the outcome — summed over the horizon for yearly flows such as
+``retained_skilled`` (so the ratio reads "RMB per extra retained skilled graduate"), the
+horizon mean for rates and levels (per percentage point for rates). The ratio of the mean
+``Δcost`` to the mean ``Δgain`` gets a 95 % percentile interval from a seeded bootstrap over
+replications; it is only reported when the gain is significantly positive, because a ratio
+with a denominator near zero has no meaning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from talentsim.analysis.comparison import check_baseline, per_run, t_interval
+from talentsim.analysis.dataset import DatasetError, SweepDataset
+from talentsim.analysis.measures import is_flow, lower_is_better
+
+COST = "fiscal_cost"
+BOOTSTRAP = 2000
+BOOTSTRAP_SEED = 20240602
+
+
+def is_rate(outcome: str) -> bool:
+    """Whether ``outcome`` is a share in [0, 1] (its gain is counted in percentage points)."""
+    return outcome.endswith(("_rate", "_share", "_intensity", "_retention")) or outcome.startswith(
+        "mismatch_"
+    )
+
+
+def gain_unit(outcome: str) -> str:
+    """How the gain of ``outcome`` is counted, in words."""
+    if is_flow(outcome):
+        return "per extra unit, summed over the horizon"
+    if is_rate(outcome):
+        return "per percentage point of the horizon mean"
+    return "per unit of the horizon mean"
+
+
+def run_gains(ds: SweepDataset, outcomes: list[str]) -> pd.DataFrame:
+    """Per run: total fiscal cost and each outcome in the unit its gain is counted in."""
+    flows = [o for o in outcomes if is_flow(o)]
+    levels = [o for o in outcomes if not is_flow(o)]
+    totals = per_run(ds, sorted({COST, *flows}), "total").set_index("run_id")
+    frame = totals[["scenario", "replication", COST, *flows]]
+    if levels:
+        means = per_run(ds, levels, "mean").set_index("run_id")[levels]
+        rates = [o for o in levels if is_rate(o)]
+        means[rates] = 100 * means[rates]
+        frame = frame.join(means)
+    return frame.reset_index()
+
+
+def cost_effectiveness(ds: SweepDataset, baseline: str, outcomes: list[str]) -> pd.DataFrame:
+    """Extra fiscal cost per unit of gain, by scenario and outcome, paired by replication.
+
+    Returns:
+        Columns scenario, outcome, unit, n_pairs, extra_cost, gain, gain_low, gain_high,
+        cost_per_unit, cost_per_unit_low, cost_per_unit_high, note.
+
+    """
+    if COST not in ds.outcomes.columns:
+        raise DatasetError(f"{ds.path / 'outcomes.parquet'}: missing column '{COST}'")
+    check_baseline(ds, baseline)
+    targets = [o for o in outcomes if o != COST and not o.startswith("fiscal_cost_")]
+    frame = run_gains(ds, targets)
+    base = frame[frame["scenario"] == baseline].drop(columns=["run_id", "scenario"])
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rows = []
+    for scenario, runs in frame[frame["scenario"] != baseline].groupby("scenario", sort=False):
+        pairs = runs.merge(base, on="replication", suffixes=("", "_base"))
+        extra_cost = (pairs[COST] - pairs[f"{COST}_base"]).to_numpy()
+        picks = rng.integers(0, len(pairs), size=(BOOTSTRAP, len(pairs)))
+        for outcome in targets:
+            sign = -1.0 if lower_is_better(outcome) else 1.0
+            gain = sign * (pairs[outcome] - pairs[f"{outcome}_base"]).to_numpy()
+            rows.append(_ratio_row(str(scenario), outcome, extra_cost, gain, picks))
+    return pd.DataFrame(rows)
+
+
+def _ratio_row(
+    scenario: str, outcome: str, extra_cost: np.ndarray, gain: np.ndarray, picks: np.ndarray
+) -> dict[str, object]:
+    n = len(gain)
+    mean_gain = float(gain.mean()) if n else float("nan")
+    sd = pd.Series([gain.std(ddof=1) if n > 1 else np.nan])
+    low, high = t_interval(pd.Series([mean_gain]), sd, pd.Series([n]))
+    ratio = ratio_low = ratio_high = float("nan")
+    if n > 1 and low.iloc[0] > 0:
+        ratio = float(extra_cost.mean() / mean_gain)
+        boot = extra_cost[picks].mean(axis=1) / gain[picks].mean(axis=1)
+        ratio_low, ratio_high = (float(v) for v in np.quantile(boot, [0.025, 0.975]))
+        note = ""
+    elif n > 1 and high.iloc[0] < 0:
+        note = "worse than baseline"
+    else:
+        note = "gain not significant" if n > 1 else "too few pairs"
+    return {
+        "scenario": scenario,
+        "outcome": outcome,
+        "unit": gain_unit(outcome),
+        "n_pairs": n,
+        "extra_cost": float(extra_cost.mean()) if n else float("nan"),
+        "gain": mean_gain,
+        "gain_low": float(low.iloc[0]),
+        "gain_high": float(high.iloc[0]),
+        "cost_per_unit": ratio,
+        "cost_per_unit_low": ratio_low,
+        "cost_per_unit_high": ratio_high,
+        "note": note,
+    }

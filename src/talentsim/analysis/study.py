@@ -1,0 +1,153 @@
+"""A study: every analysis the dataset's design allows, gathered for a report.
+
+Scenario comparison and cost-effectiveness need a baseline scenario; Sobol/Morris indices need
+a ``sobol``/``morris`` design; scenario discovery needs an ``lhs`` design. What does not apply
+is left out with a note saying why, so one command serves every kind of sweep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from talentsim.analysis.comparison import compare_by_year, order_scenarios, summarise
+from talentsim.analysis.cost import cost_effectiveness
+from talentsim.analysis.dataset import DatasetError, SweepDataset
+from talentsim.analysis.discovery import PrimResult, discover
+from talentsim.analysis.measures import KEY_OUTCOMES
+from talentsim.analysis.sensitivity import sensitivity
+
+SENSITIVITY_STATISTIC = "mean"
+"""Sensitivity and discovery analyse each run's horizon mean (less seed noise than one year)."""
+
+
+@dataclass
+class Study:
+    """The results of analysing one dataset.
+
+    Attributes:
+        dataset: The analysed dataset.
+        baseline: The baseline scenario (None when the dataset has none).
+        outcomes: The outcomes analysed.
+        by_year: Per scenario, outcome and year: mean, CI, paired difference.
+        final: Summary at the final year.
+        horizon: Summary of each run's mean over the horizon.
+        cost: Cost-effectiveness by scenario and outcome.
+        indices: Sobol or Morris indices.
+        prim: Scenario-discovery box.
+        notes: Why a part is missing, or what to keep in mind.
+
+    """
+
+    dataset: SweepDataset
+    baseline: str | None
+    outcomes: list[str]
+    by_year: pd.DataFrame | None = None
+    final: pd.DataFrame | None = None
+    horizon: pd.DataFrame | None = None
+    cost: pd.DataFrame | None = None
+    indices: pd.DataFrame | None = None
+    prim: PrimResult | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def choose_outcomes(ds: SweepDataset, requested: list[str] | None) -> list[str]:
+    """The requested outcomes (checked against the dataset) or the key ones it has."""
+    if requested:
+        unknown = [o for o in requested if o not in ds.outcome_names]
+        if unknown:
+            raise DatasetError(
+                f"{ds.path / 'outcomes.parquet'}: no outcome column {', '.join(map(repr, unknown))}"
+                f" (--outcome); available: {', '.join(ds.outcome_names)}"
+            )
+        return list(dict.fromkeys(requested))
+    chosen = [o for o in KEY_OUTCOMES if o in ds.outcome_names]
+    return chosen or ds.outcome_names[:8]
+
+
+def run_study(
+    ds: SweepDataset,
+    baseline: str = "baseline",
+    outcomes: list[str] | None = None,
+    threshold: float | None = None,
+    baseline_required: bool = False,
+) -> Study:
+    """Run every analysis the design allows.
+
+    Args:
+        ds: The dataset.
+        baseline: Baseline scenario name.
+        outcomes: Outcomes to analyse (default: the key outcomes present).
+        threshold: Case threshold of scenario discovery on the first outcome.
+        baseline_required: Refuse (instead of skipping the comparison) when the baseline is
+            absent; set when the user named it, or when the design is a scenario list or grid.
+
+    """
+    names = choose_outcomes(ds, outcomes)
+    has_baseline = baseline in set(ds.outcomes["scenario"].astype(str))
+    study = Study(dataset=ds, baseline=baseline if has_baseline else None, outcomes=names)
+    _note_failures(ds, study)
+    if has_baseline or baseline_required:
+        scenarios = ds.scenarios
+        study.by_year = compare_by_year(ds, baseline, names)
+        study.final = order_scenarios(summarise(ds, baseline, names, "final"), scenarios, baseline)
+        study.horizon = order_scenarios(summarise(ds, baseline, names, "mean"), scenarios, baseline)
+        if "fiscal_cost" in ds.outcome_names:
+            study.cost = cost_effectiveness(ds, baseline, names)
+        else:
+            study.notes.append("No 'fiscal_cost' column: cost-effectiveness left out.")
+    else:
+        study.notes.append(
+            f"No baseline scenario {baseline!r} in this {ds.kind} design: the scenario "
+            "comparison and cost-effectiveness are left out (use --baseline NAME)."
+        )
+    if ds.kind in ("sobol", "morris"):
+        study.indices = sensitivity(ds, names, SENSITIVITY_STATISTIC)
+    else:
+        study.notes.append(
+            f"Sensitivity indices need a sobol or morris design; this one is {ds.kind!r}."
+        )
+    if ds.kind == "lhs":
+        study.prim = discover(ds, names[0], threshold, SENSITIVITY_STATISTIC)
+    return study
+
+
+def _note_failures(ds: SweepDataset, study: Study) -> None:
+    failed = ds.failed_runs
+    if len(failed):
+        study.notes.append(
+            f"{len(failed)} of {len(ds.runs)} runs failed and are left out; pairs lose the "
+            "replication of a failed run."
+        )
+
+
+def headline(study: Study) -> pd.DataFrame | None:
+    """Scenario × outcome at the final year: 'mean [95 % CI]' and 'Δ [95 % CI]' columns."""
+    if study.final is None:
+        return None
+    table = study.final
+    cells: dict[str, dict[str, str]] = {}
+    for row in table.itertuples(index=False):
+        out = cells.setdefault(str(row.scenario), {})
+        out[str(row.outcome)] = f"{fmt(row.mean)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+        if row.scenario != study.baseline:
+            out[f"Δ {row.outcome}"] = (
+                f"{fmt(row.diff, signed=True)} [{fmt(row.diff_low, signed=True)}, "
+                f"{fmt(row.diff_high, signed=True)}]"
+            )
+    frame = pd.DataFrame.from_dict(cells, orient="index")
+    columns = [c for o in study.outcomes for c in (o, f"Δ {o}") if c in frame.columns]
+    frame = frame[columns].fillna("")
+    frame.index.name = "scenario"
+    return frame
+
+
+def fmt(value: float, signed: bool = False) -> str:
+    """A number for a table: thousands separators when large, 4 significant digits otherwise."""
+    if pd.isna(value):
+        return "–"
+    sign = "+" if signed else ""
+    if abs(value) >= 1000:
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign}.4g}"
