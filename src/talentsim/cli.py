@@ -118,5 +118,115 @@ def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
     )
 
 
+
+@app.command()
+def analyze(
+    dataset: Annotated[Path, typer.Argument(help="Sweep folder (talentsim sweep --out).")],
+    baseline: Annotated[
+        str | None, typer.Option(help="Baseline scenario [default: baseline].")
+    ] = None,
+    outcome: Annotated[
+        list[str] | None, typer.Option("--outcome", help="Outcome to analyse (repeatable).")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="Scenario discovery: case threshold of the 1st outcome.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="HTML report to write (CSV tables beside).")
+    ] = None,
+) -> None:
+    """Compare scenarios, compute sensitivity indices, discover scenarios; write a report."""
+    from talentsim.analysis import DatasetError, load_dataset, run_study
+    from talentsim.analysis.report import write_report
+
+    if report is not None and report.is_dir():
+        raise fail(f"--report {report}: is a folder, expected an .html file path")
+    try:
+        ds = load_dataset(dataset)
+        study = run_study(
+            ds,
+            baseline=baseline or "baseline",
+            outcomes=outcome,
+            threshold=threshold,
+            baseline_required=baseline is not None or ds.kind in ("scenarios", "grid"),
+        )
+    except DatasetError as exc:
+        raise fail(str(exc)) from None
+    for note in study.notes:
+        errors.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    if study.final is not None:
+        console.print(comparison_table(study.final, study.baseline or ""))
+    if report is not None:
+        try:
+            written = write_report(study, report)
+        except OSError as exc:
+            raise fail(f"--report {report}: cannot write ({exc})") from None
+        console.print(f"report → {written[0]} (+ {len(written) - 1} CSV tables)")
+
+
+def comparison_table(final: object, baseline: str) -> Table:
+    """Final-year mean and paired difference from the baseline, with 95 % intervals."""
+    from talentsim.analysis.study import fmt
+
+    table = Table(title=f"Final year vs '{baseline}' (95 % CI across replications)")
+    for column in ("scenario", "outcome", "mean [95 % CI]", "Δ [95 % CI]"):
+        table.add_column(column, justify="left" if column in ("scenario", "outcome") else "right")
+    for row in final.itertuples(index=False):  # type: ignore[attr-defined]
+        diff = (
+            f"{fmt(row.diff, True)} [{fmt(row.diff_low, True)}, {fmt(row.diff_high, True)}]"
+            if row.scenario != baseline
+            else ""
+        )
+        table.add_row(
+            str(row.scenario),
+            str(row.outcome),
+            f"{fmt(row.mean)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]",
+            diff,
+        )
+    return table
+
+
+@app.command()
+def dashboard(
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Results roots: the only folders the dashboard may read data from."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to bind (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=0, max=65535)] = 8765,
+) -> None:
+    """Serve the Solara dashboard (live city, scenarios, sweep explorer) offline; Ctrl-C stops."""
+    import os
+    import subprocess
+    import sys
+
+    app_file = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+    if not app_file.is_file():
+        raise fail(f"{app_file}: dashboard app not found (run from a source checkout)")
+    roots = []
+    for folder in dirs or []:
+        if not folder.is_dir():
+            raise fail(f"{folder}: not a folder (results roots must be existing folders)")
+        roots.append(str(folder.resolve()))
+    python_path = [str(app_file.parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {
+        **os.environ,
+        "TALENTSIM_RESULTS_ROOTS": os.pathsep.join(roots),
+        "PYTHONPATH": os.pathsep.join(python_path),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    }
+    command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host]
+    command += ["--port", str(port), "--production", "--no-open", "--no-check-version"]
+    console.print(f"dashboard: http://{host}:{port}/  results roots: {roots or 'none'}")
+    try:
+        code = subprocess.call(command, env=env)  # noqa: S603 (our own interpreter and app)
+    except KeyboardInterrupt:
+        code = 0
+    if code:
+        raise fail(f"the dashboard server stopped with exit code {code}", RUN_FAILED)
+
+
 if __name__ == "__main__":
     app()
