@@ -1,0 +1,305 @@
+"""The sweep loop: plan the runs of an experiment, execute what is missing, store each result.
+
+A run is one design point × one replication. Its config is the scenario's resolved mapping with
+the point's parameter values set (validated in the worker, so a cluster needs no config files),
+and its seed is the replication's ``SeedSequence`` child. :func:`execute_run` never raises for a
+failing model: the traceback becomes the run's ``error`` and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from talentsim.config.loading import config_hash, set_dotted, validate
+from talentsim.experiment.design import DesignPoint, describe, design_points
+from talentsim.experiment.executors import make_executor
+from talentsim.experiment.seeds import rebuild_seed, replication_seeds, spawn_key_text
+from talentsim.experiment.spec import ResolvedExperiment, load_experiment
+from talentsim.experiment.store import SweepStore
+from talentsim.model import simulate
+from talentsim.runinfo import git_state, host, package_versions
+
+FORMAT = "talentsim-sweep/1"
+FAULTS_ENV = "TALENTSIM_TEST_FAULTS"
+"""Test hook: ``RUN_ID=ACTION`` pairs separated by commas, ACTION ``raise``, ``exit`` (the worker
+process dies through ``os._exit``) or ``sleep:SECONDS``; RUN_ID ``*`` matches every run."""
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything a worker needs for one run (picklable, no file access)."""
+
+    run_id: str
+    point_id: int
+    scenario: str
+    replication: int
+    params: dict[str, Any]
+    config: dict[str, Any]
+    source: str
+    seed_entropy: int
+    seed_spawn_key: str
+
+    def record(self) -> dict[str, Any]:
+        """The run's identifying fields as stored in the dataset."""
+        return {
+            "run_id": self.run_id,
+            "point_id": self.point_id,
+            "scenario": self.scenario,
+            "replication": self.replication,
+            "seed_entropy": self.seed_entropy,
+            "seed_spawn_key": self.seed_spawn_key,
+            "params": self.params,
+        }
+
+
+@dataclass
+class RunResult:
+    """What a worker sends back: the run's tables, or its error."""
+
+    run_id: str
+    status: str
+    seconds: float
+    error: str = ""
+    outcomes: pd.DataFrame | None = None
+    flows: pd.DataFrame | None = None
+
+
+@dataclass
+class SweepSummary:
+    """How a sweep session went."""
+
+    out: Path
+    total: int
+    skipped: int
+    ok: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+
+def run_id(point_id: int, replication: int) -> str:
+    """A run's id: ``p<point>-r<replication>``."""
+    return f"p{point_id}-r{replication}"
+
+
+def plan_runs(experiment: ResolvedExperiment, points: list[DesignPoint]) -> list[RunTask]:
+    """Every run of the experiment: each point with each replication's seed, point-major."""
+    seeds = replication_seeds(experiment.spec.root_seed, experiment.spec.replications)
+    bases = {s.name: s for s in experiment.scenarios}
+    tasks = []
+    for point in points:
+        base = bases.get(point.scenario, experiment.scenarios[0])
+        config = copy.deepcopy(base.mapping)
+        for dotted, value in point.params.items():
+            set_dotted(config, dotted, value)
+        for replication, seed in enumerate(seeds):
+            tasks.append(
+                RunTask(
+                    run_id=run_id(point.point_id, replication),
+                    point_id=point.point_id,
+                    scenario=point.scenario,
+                    replication=replication,
+                    params=point.params,
+                    config=config,
+                    source=f"{base.file} (design point {point.point_id})",
+                    seed_entropy=int(seed.entropy),  # type: ignore[arg-type]
+                    seed_spawn_key=spawn_key_text(seed.spawn_key),
+                )
+            )
+    return tasks
+
+
+def apply_test_fault(run: str) -> None:
+    """Act on :data:`FAULTS_ENV` for this run (tests force failures with it)."""
+    for item in filter(None, os.environ.get(FAULTS_ENV, "").split(",")):
+        target, _, action = item.partition("=")
+        if target not in (run, "*"):
+            continue
+        if action == "raise":
+            raise RuntimeError(f"forced failure of run {run} ({FAULTS_ENV})")
+        if action == "exit":
+            os._exit(70)
+        if action.startswith("sleep:"):
+            time.sleep(float(action.removeprefix("sleep:")))
+
+
+def execute_run(task: RunTask) -> RunResult:
+    """Run one task in a worker: validate its config, simulate, tag the rows with the run's ids."""
+    started = time.perf_counter()
+    try:
+        apply_test_fault(task.run_id)
+        config = validate(copy.deepcopy(task.config), task.source)
+        result = simulate(config, seed=rebuild_seed(task.seed_entropy, task.seed_spawn_key))
+    except Exception:
+        return RunResult(
+            task.run_id, "failed", time.perf_counter() - started, error=traceback.format_exc()
+        )
+    ids = {k: v for k, v in task.record().items() if k != "params"}
+    outcomes = tag(result.outcomes, {**ids, **task.params})
+    flows = tag(result.flows, {"run_id": task.run_id})
+    return RunResult(
+        task.run_id, "ok", time.perf_counter() - started, outcomes=outcomes, flows=flows
+    )
+
+
+def tag(table: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """``table`` with constant ``columns`` in front."""
+    front = pd.DataFrame({name: [value] * len(table) for name, value in columns.items()})
+    return pd.concat([front, table.reset_index(drop=True)], axis=1)
+
+
+def experiment_hash(experiment: ResolvedExperiment, points: list[DesignPoint]) -> str:
+    """SHA-256 (16 hex digits) of what decides the dataset: settings, configs and points."""
+    spec = experiment.spec.model_dump(mode="json", exclude={"name", "description"})
+    spec.pop("scenario", None)
+    spec["design"].pop("files", None)
+    payload = {
+        "experiment": spec,
+        "configs": {s.name: config_hash(s.config) for s in experiment.scenarios},
+        "points": [[p.point_id, p.scenario, p.params] for p in points],
+    }
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def now() -> str:
+    """The local time as ISO 8601 with offset."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def build_manifest(
+    experiment: ResolvedExperiment, points: list[DesignPoint], tasks: list[RunTask]
+) -> dict[str, Any]:
+    """The manifest of a sweep: experiment, configs, design, seeds and provenance."""
+    spec = experiment.spec
+    scenarios = {
+        s.name: {
+            "file": str(s.file),
+            "config_hash": config_hash(s.config),
+            "config": s.config.model_dump(mode="json"),
+        }
+        for s in experiment.scenarios
+    }
+    seeds = replication_seeds(spec.root_seed, spec.replications)
+    return {
+        "format": FORMAT,
+        "experiment_file": str(experiment.path),
+        "experiment_name": experiment.name,
+        "experiment_hash": experiment_hash(experiment, points),
+        "experiment": spec.model_dump(mode="json"),
+        "base_config": None
+        if spec.design.kind == "scenarios"
+        else scenarios[experiment.scenarios[0].name],
+        "scenario_configs": scenarios if spec.design.kind == "scenarios" else {},
+        "design": describe(experiment, points),
+        "param_columns": [path for _, path, _ in spec.parameters()],
+        "seeds": {
+            "root_seed": spec.root_seed,
+            "replications": [
+                {"replication": i, "entropy": int(s.entropy), "spawn_key": list(s.spawn_key)}  # type: ignore[arg-type]
+                for i, s in enumerate(seeds)
+            ],
+        },
+        "runs": len(tasks),
+        "packages": package_versions(),
+        "git": git_state(),
+        "host": host(),
+        "started": now(),
+        "finished": None,
+        "status": "running",
+    }
+
+
+def prepare(path: Path | str) -> tuple[ResolvedExperiment, list[RunTask], dict[str, Any]]:
+    """Load an experiment and plan its runs; raises ``ConfigError`` on a bad file."""
+    experiment = load_experiment(path)
+    points = design_points(experiment)
+    tasks = plan_runs(experiment, points)
+    return experiment, tasks, build_manifest(experiment, points, tasks)
+
+
+def run_sweep(
+    path: Path | str,
+    out: Path,
+    executor: str = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+    on_run: Callable[[dict[str, Any]], None] | None = None,
+) -> SweepSummary:
+    """Run every missing run of the experiment at ``path`` into the dataset folder ``out``.
+
+    Args:
+        path: The experiment YAML file.
+        out: The dataset folder (created, or resumed if it holds the same experiment).
+        executor: ``serial``, ``processes`` or ``dask``.
+        workers: Worker processes (default: all cores).
+        scheduler: Address of a running dask scheduler.
+        on_start: Called with (runs to do, runs already done) before the first run.
+        on_run: Called with each finished run's record.
+
+    Raises:
+        ConfigError: the experiment file is invalid.
+        StoreError: ``out`` cannot hold this sweep.
+
+    """
+    started = time.time()
+    _, tasks, manifest = prepare(path)
+    store = SweepStore.open(out, manifest)
+    done = store.finished()
+    todo = [task for task in tasks if task.run_id not in done]
+    summary = SweepSummary(out=out, total=len(tasks), skipped=len(tasks) - len(todo))
+    if on_start is not None:
+        on_start(len(todo), summary.skipped)
+    session = {"started": now(), "executor": executor, "workers": workers, "host": host()}
+    store.begin()
+    if todo:
+        with make_executor(executor, workers, scheduler) as pool:
+            futures = {pool.submit(execute_run, task): task for task in todo}
+            for future in as_completed(futures):
+                record = collect(futures[future], future)
+                outcomes, flows = record.pop("_outcomes"), record.pop("_flows")
+                store.write_run(record, outcomes, flows)
+                if record["status"] == "ok":
+                    summary.ok += 1
+                else:
+                    summary.failed += 1
+                    summary.failures.append(record["run_id"])
+                if on_run is not None:
+                    on_run(record)
+    runs = store.consolidate(manifest["param_columns"])
+    summary.failed = int((runs["status"] == "failed").sum())
+    summary.seconds = time.time() - started
+    store.finish(
+        {**session, "finished": now(), "runs_done": len(todo)}, runs, len(runs) == len(tasks)
+    )
+    return summary
+
+
+def collect(task: RunTask, future: Future[RunResult]) -> dict[str, Any]:
+    """A finished future as a run record (a lost worker becomes a failed run)."""
+    try:
+        result = future.result()
+    except Exception as exc:
+        error = "".join(traceback.format_exception(exc))
+        result = RunResult(task.run_id, "failed", 0.0, error=error)
+    return {
+        **task.record(),
+        "status": result.status,
+        "error": result.error,
+        "seconds": round(result.seconds, 4),
+        "_outcomes": result.outcomes,
+        "_flows": result.flows,
+    }

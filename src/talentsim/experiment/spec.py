@@ -1,0 +1,321 @@
+"""Experiment files: the pydantic schema of a study and its loading against the scenario configs.
+
+An experiment names a base scenario (or, for the ``scenarios`` design, a list of scenario files),
+the levers (what the city can choose) and uncertainties (what it cannot), each a dotted path into
+the scenario config with a ``range`` or a list of ``values``, a design, and seeded replications.
+:func:`load_experiment` validates the file once, at the edge: unknown keys, bad ranges, missing
+scenario files and config paths that do not exist give one :class:`ConfigError` naming the file
+and the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from talentsim.config import CityConfig, ConfigError, load_yaml
+from talentsim.config.loading import resolve_mapping, set_dotted, validate
+
+RESERVED_PATHS = frozenset({"seed", "years", "scale", "name", "description"})
+"""Config paths the experiment sets itself (seed per replication; years/scale at the top)."""
+
+
+class Strict(BaseModel):
+    """Base of every experiment section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Parameter(Strict):
+    """A lever or an uncertainty: a ``range: [low, high]`` or a list of ``values``."""
+
+    range: list[float] | None = None
+    values: list[bool | int | float] | None = None
+
+    @field_validator("range")
+    @classmethod
+    def _range_is_an_interval(cls, value: list[float] | None) -> list[float] | None:
+        if value is None:
+            return value
+        if len(value) != 2:
+            raise ValueError(f"range must be [low, high], got {len(value)} numbers")
+        low, high = value
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError("range bounds must be finite numbers")
+        if low == high:
+            raise ValueError(f"empty range [{low}, {high}]: low must be below high")
+        if low > high:
+            raise ValueError(f"reversed bounds [{low}, {high}]: low must be below high")
+        return value
+
+    @field_validator("values")
+    @classmethod
+    def _values_not_empty(cls, value: list[Any] | None) -> list[Any] | None:
+        if value is None:
+            return value
+        if not value:
+            raise ValueError("values must list at least one value")
+        if len(set(value)) != len(value):
+            raise ValueError("values must not repeat")
+        return value
+
+    @model_validator(mode="after")
+    def _range_or_values(self) -> Parameter:
+        if (self.range is None) == (self.values is None):
+            raise ValueError("give exactly one of 'range' or 'values'")
+        return self
+
+
+class ScenariosDesign(Strict):
+    """Each listed scenario file is a design point (crossed with any ``values`` parameters)."""
+
+    kind: Literal["scenarios"]
+    files: list[str] = Field(min_length=1)
+
+
+class GridDesign(Strict):
+    """Full factorial: ``levels`` evenly spaced values per range, or each parameter's values."""
+
+    kind: Literal["grid"]
+    levels: int = Field(3, ge=2, le=1000)
+
+
+class LHSDesign(Strict):
+    """Latin hypercube sample of ``n`` points (SALib.sample.latin)."""
+
+    kind: Literal["lhs"]
+    n: int = Field(ge=1)
+
+
+class SobolDesign(Strict):
+    """Sobol' sample (SALib.sample.sobol): N·(2D+2) points, or N·(D+2) without second order."""
+
+    kind: Literal["sobol"]
+    n: int = Field(ge=1)
+    second_order: bool = True
+
+    @field_validator("n")
+    @classmethod
+    def _power_of_two(cls, value: int) -> int:
+        if value & (value - 1):
+            raise ValueError(f"n must be a power of 2 for Sobol' sequences, got {value}")
+        return value
+
+
+class MorrisDesign(Strict):
+    """Morris elementary effects (SALib.sample.morris): r·(D+1) points."""
+
+    kind: Literal["morris"]
+    trajectories: int = Field(ge=1)
+    levels: int = Field(4, ge=2, le=1000)
+
+
+Design = Annotated[
+    ScenariosDesign | GridDesign | LHSDesign | SobolDesign | MorrisDesign,
+    Field(discriminator="kind"),
+]
+DESIGN_KINDS = frozenset({"scenarios", "grid", "lhs", "sobol", "morris"})
+SAMPLED_KINDS = frozenset({"lhs", "sobol", "morris"})
+
+
+class Experiment(Strict):
+    """A study: base scenario, levers × uncertainties, design, replications and root seed."""
+
+    name: str = ""
+    description: str = ""
+    scenario: str | None = None
+    levers: dict[str, Parameter] = Field(default_factory=dict)
+    uncertainties: dict[str, Parameter] = Field(default_factory=dict)
+    design: Design
+    replications: int = Field(1, ge=1, le=100_000)
+    root_seed: int = Field(0, ge=0, le=2**63 - 1)
+    years: int | None = Field(None, ge=1, le=100)
+    scale: float | None = Field(None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Experiment:
+        if self.design.kind == "scenarios":
+            if self.scenario is not None:
+                raise ValueError(
+                    "scenario: not used with design kind 'scenarios' (list the files in "
+                    "design.files)"
+                )
+        elif self.scenario is None:
+            raise ValueError(f"scenario: required with design kind '{self.design.kind}'")
+        both = set(self.levers) & set(self.uncertainties)
+        if both:
+            raise ValueError(f"{sorted(both)}: listed both as lever and as uncertainty")
+        for role, path, parameter in self.parameters():
+            where = f"{role}['{path}']"
+            if path in RESERVED_PATHS:
+                raise ValueError(f"{where}: '{path}' is set by the experiment itself")
+            if self.design.kind in SAMPLED_KINDS and parameter.range is None:
+                raise ValueError(f"{where}: design kind '{self.design.kind}' needs a range")
+            if self.design.kind == "scenarios" and parameter.values is None:
+                raise ValueError(f"{where}: design kind 'scenarios' needs a list of values")
+        if self.design.kind in SAMPLED_KINDS and not (self.levers or self.uncertainties):
+            raise ValueError(
+                f"design: kind '{self.design.kind}' needs at least one lever or uncertainty"
+            )
+        return self
+
+    def parameters(self) -> list[tuple[str, str, Parameter]]:
+        """``(role, path, parameter)`` for every lever, then every uncertainty, in file order."""
+        return [("levers", path, p) for path, p in self.levers.items()] + [
+            ("uncertainties", path, p) for path, p in self.uncertainties.items()
+        ]
+
+
+@dataclass
+class ScenarioBase:
+    """A scenario a design point starts from: its resolved mapping and validated config."""
+
+    name: str
+    file: Path
+    mapping: dict[str, Any]
+    config: CityConfig
+
+
+@dataclass
+class ResolvedExperiment:
+    """An experiment checked against its scenario configs, ready to be designed and run."""
+
+    path: Path
+    spec: Experiment
+    scenarios: list[ScenarioBase]
+    kinds: dict[str, type] = field(default_factory=dict)
+    """Python type of each parameter's config field (int, float or bool)."""
+
+    @property
+    def name(self) -> str:
+        """The experiment's name (its file stem unless given)."""
+        return self.spec.name or self.path.stem
+
+
+def is_experiment_file(path: Path | str) -> bool:
+    """Whether a YAML file is an experiment (it has a top-level ``design`` key)."""
+    return "design" in load_yaml(path)
+
+
+def load_experiment(path: Path | str) -> ResolvedExperiment:
+    """Load, validate and resolve an experiment file against its scenario configs.
+
+    Raises:
+        ConfigError: anything wrong, naming the experiment file and the field.
+
+    """
+    path = Path(path)
+    data = load_yaml(path)
+    try:
+        spec = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, str(path))) from None
+    overrides = {k: v for k, v in (("years", spec.years), ("scale", spec.scale)) if v is not None}
+    if spec.design.kind == "scenarios":
+        files = [("design.files", i, name) for i, name in enumerate(spec.design.files)]
+    else:
+        files = [("scenario", None, spec.scenario)]
+    scenarios = [load_base(path, where, index, name, overrides) for where, index, name in files]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{path}: design.files: scenario names repeat ({names})")
+    resolved = ResolvedExperiment(path=path, spec=spec, scenarios=scenarios)
+    for role, dotted, parameter in spec.parameters():
+        resolved.kinds[dotted] = check_parameter(resolved, role, dotted, parameter)
+    return resolved
+
+
+def load_base(
+    path: Path, where: str, index: int | None, name: str | None, overrides: dict[str, Any]
+) -> ScenarioBase:
+    """Resolve one scenario file named by the experiment (relative to the experiment file)."""
+    field_name = where if index is None else f"{where}.{index}"
+    file = path.parent / str(name)
+    try:
+        mapping = resolve_mapping(file)
+        for dotted, value in overrides.items():
+            set_dotted(mapping, dotted, value)
+        config = validate(mapping, str(file))
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: field '{field_name}': {exc}") from None
+    return ScenarioBase(name=config.name, file=file, mapping=mapping, config=config)
+
+
+def check_parameter(
+    resolved: ResolvedExperiment, role: str, dotted: str, parameter: Parameter
+) -> type:
+    """Check that ``dotted`` names a numeric config field and every given value is valid.
+
+    Returns:
+        The field's Python type (int, float or bool).
+
+    """
+    where = f"{resolved.path}: {role}['{dotted}']"
+    base = resolved.scenarios[0]
+    node: Any = base.config.model_dump(mode="python")
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            raise ConfigError(f"{where}: unknown config path (no field '{key}' in the scenario)")
+        node = node[key]
+    kind = type(node)
+    if kind not in (int, float, bool):
+        raise ConfigError(f"{where}: config path is not a number (it holds {kind.__name__})")
+    if kind is bool and parameter.range is not None:
+        raise ConfigError(f"{where}: a yes/no field takes values, not a range")
+    candidates = parameter.range if parameter.range is not None else parameter.values
+    for value in candidates or []:
+        if kind is bool and not isinstance(value, bool):
+            raise ConfigError(f"{where}: value {value!r} is not true/false")
+        if kind is int and parameter.values is not None and float(value) != int(value):
+            raise ConfigError(f"{where}: value {value!r} is not a whole number")
+        for scenario in resolved.scenarios:
+            trial = copy.deepcopy(scenario.mapping)
+            set_dotted(trial, dotted, cast(value, kind))
+            try:
+                validate(trial, str(scenario.file))
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: value {value!r} is rejected: {exc}") from None
+    return kind
+
+
+def cast(value: Any, kind: type) -> Any:
+    """A design value as the config field's type (sampled values of int fields are rounded)."""
+    if kind is bool:
+        return bool(value)
+    if kind is int:
+        return round(value)
+    return float(value)
+
+
+def describe_errors(exc: ValidationError, source: str) -> str:
+    """One message naming the file and every offending field of the experiment."""
+    lines = []
+    for error in exc.errors():
+        parts = [str(p) for p in error["loc"]]
+        if len(parts) >= 2 and parts[0] == "design" and parts[1] in DESIGN_KINDS:
+            parts.pop(1)
+        where = format_location(parts)
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown field")
+        else:
+            given = error.get("input")
+            shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{where}: {message}{shown}" if where else message)
+    return f"{source}: invalid experiment\n  " + "\n  ".join(lines)
+
+
+def format_location(parts: list[str]) -> str:
+    """``levers['policy.x.value'].range``: dotted keys quoted so the field reads unambiguously."""
+    text = ""
+    for part in parts:
+        if "." in part:
+            text += f"['{part}']"
+        else:
+            text += f".{part}" if text else part
+    return text
