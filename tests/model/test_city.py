@@ -1,0 +1,226 @@
+"""Invariants of a small city run, checked year by year, and determinism."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from talentsim.config import load_config
+from talentsim.model import TalentModel, simulate
+from talentsim.model.people import Event
+from talentsim.model.states import IN_CITY_STAGES, Stage
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = {
+    "baseline": ROOT / "configs" / "zibo_baseline.yaml",
+    "combined": ROOT / "configs" / "scenarios" / "combined.yaml",
+}
+SCALE, YEARS = 0.02, 5
+
+
+def small(name: str):
+    return load_config(CONFIGS[name]).model_copy(update={"scale": SCALE})
+
+
+@dataclass
+class Year:
+    """What one year looked like: stock before/after, events, seats offered."""
+
+    stock_before: int
+    stock_after: int
+    events: pd.DataFrame
+    seats: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    field_of: dict[int, int] = field(default_factory=dict)
+
+
+def seats_offered(model: TalentModel) -> dict[tuple[int, int, int], int]:
+    """(stage, school/university index, field) → seats this year."""
+    seats = {}
+    for i, school in enumerate(model.schools):
+        stage = Stage.ZHONGZHI if school.kind == "zhongzhi" else Stage.GAOZHI
+        for f, n in enumerate(school.seats):
+            seats[(int(stage), i, f)] = int(n)
+    for i, university in enumerate(model.universities):
+        for stage, attr in ((Stage.BENKE, "benke_seats"), (Stage.GRADUATE_STUDY, "graduate_seats")):
+            for f, n in enumerate(getattr(university, attr)):
+                seats[(int(stage), i, f)] = int(n)
+    return seats
+
+
+@dataclass
+class Run:
+    model: TalentModel
+    years: list[Year]
+    checks: list[str]
+
+
+def check_year(model: TalentModel) -> list[str]:
+    """Problems with the model's state at the end of a year (empty if none)."""
+    problems = []
+    p, table = model.people, model.firm_table
+    if not np.isin(p.stage, IN_CITY_STAGES).all():
+        problems.append("a live row is not in the city")
+    employed = p.stage == Stage.EMPLOYED
+    employer = p.employer[employed]
+    if (employer < 0).any() or not table.active[employer].all():
+        problems.append("an employed person's employer is missing or inactive")
+    if (p.employer[~employed] != -1).any():
+        problems.append("a person without a job has an employer")
+    if (p.wage[employed] <= 0).any():
+        problems.append("an employed person earns nothing")
+    studying = (p.stage >= Stage.ZHONGZHI) & (p.stage <= Stage.GRADUATE_STUDY)
+    if (p.school[studying] < 0).any():
+        problems.append("a vocational/university student without a school")
+    costs = model.government.costs()
+    if any(value < 0 for value in costs.values()):
+        problems.append(f"negative fiscal cost {costs}")
+    for column in ("revenue", "rd", "credit", "size_target"):
+        if (getattr(table, column) < 0).any():
+            problems.append(f"negative firm {column}")
+    if any(school.equipment < 0 for school in model.schools):
+        problems.append("negative school equipment")
+    if any((school.points < 0).any() for school in model.schools):
+        problems.append("negative specialty points")
+    return problems
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def run(request) -> Run:
+    model = TalentModel(small(request.param), rng=7)
+    years, checks = [], []
+    for _ in range(YEARS):
+        before = len(model.people)
+        n_events = len(model.people._events)
+        seats = seats_offered(model)
+        model.step()
+        parts = model.people._events[n_events:]
+        events = pd.DataFrame(
+            {
+                name: np.concatenate([part[i] for part in parts]) if parts else np.array([])
+                for i, name in enumerate(["year", "pid", "event", "a", "b"])
+            }
+        )
+        field_of = dict(zip(model.people.pid.tolist(), model.people.field.tolist(), strict=True))
+        years.append(Year(before, len(model.people), events, seats, field_of))
+        checks.extend(f"{model.year}: {problem}" for problem in check_year(model))
+    return Run(model, years, checks)
+
+
+def test_state_is_consistent_every_year(run):
+    assert run.checks == []
+
+
+def test_every_person_is_accounted_for_every_year(run):
+    for year in run.years:
+        codes = year.events["event"]
+        entrants = int((codes == Event.ENTER).sum())
+        leavers = int(((codes == Event.LEAVE) | (codes == Event.RETIRE)).sum())
+        assert year.stock_after - year.stock_before == entrants - leavers
+
+
+def test_nobody_leaves_or_enters_twice(run):
+    log = run.model.people.events()
+    for event in ("ENTER", "LEAVE", "RETIRE"):
+        assert not log.loc[log["event"] == event, "pid"].duplicated().any(), event
+    gone = log.loc[log["event"].isin(["LEAVE", "RETIRE"]), "pid"]
+    assert gone.isin(log.loc[log["event"] == "ENTER", "pid"]).all()
+
+
+def test_archived_rows_are_exactly_those_who_left_or_retired(run):
+    people = run.model.people.individuals()
+    assert len(people) == run.model.people.next_pid
+    assert people["pid"].is_unique
+    log = run.model.people.events()
+    gone = set(log.loc[log["event"].isin(["LEAVE", "RETIRE"]), "pid"])
+    out = set(people.loc[people["stage"].isin(["LEFT", "RETIRED"]), "pid"])
+    assert gone == out
+    assert len(people) - len(out) == len(run.model.people)
+
+
+def test_seats_are_never_exceeded(run):
+    for year in run.years:
+        admitted = year.events[year.events["event"] == Event.ADMIT]
+        admitted = admitted[admitted["a"] != Stage.GENERAL_HS]
+        # the field of a student admitted this year is their field at the end of the year
+        keys = zip(
+            admitted["a"].astype(int),
+            admitted["b"].astype(int),
+            (year.field_of[pid] for pid in admitted["pid"].astype(int)),
+            strict=True,
+        )
+        taken = pd.Series(list(keys)).value_counts()
+        assert len(taken) > 0
+        over = {key: n for key, n in taken.items() if n > year.seats.get(key, 0)}
+        assert over == {}
+
+
+def test_outcomes_have_one_row_per_year_and_sane_ranges(run):
+    outcomes = run.model.outcomes()
+    assert list(outcomes["year"]) == list(range(2024, 2024 + YEARS))
+    for rate in (
+        "retention_rate",
+        "employment_rate",
+        "in_field_rate",
+        "vacancy_fill_rate",
+        "firm_participation_rate",
+        "mismatch_jrl",
+        "mismatch_sahin",
+        "duplication_index",
+    ):
+        assert outcomes[rate].between(0, 1).all(), rate
+    fiscal = [c for c in outcomes if c.startswith("fiscal_cost")]
+    assert (outcomes[fiscal] >= 0).all().all()
+    parts = outcomes[[c for c in fiscal if c != "fiscal_cost"]].sum(axis=1)
+    np.testing.assert_allclose(parts, outcomes["fiscal_cost"])
+    assert not outcomes.isna().any().any()
+
+
+def test_flows_are_non_negative_city_scale_counts(run):
+    flows = run.model.flows()
+    assert list(flows.columns) == ["year", "source", "target", "count"]
+    assert (flows["count"] > 0).all()
+    cohort = flows[flows["source"] == "cohort"].groupby("year")["count"].sum()
+    # the whole cohort of 15-year-olds goes to 普高 or 中职 (at city scale)
+    expected = small("baseline").city.cohort_size
+    assert cohort.between(0.8 * expected, 1.2 * expected).all()
+
+
+def test_life_course_of_one_person_is_coherent(run):
+    people = run.model.people.individuals()
+    log = run.model.people.events()
+    cohort = log[(log["event"] == "ENTER") & (log["a"] == 0) & (log["year"] == 2024)]
+    hired = set(log.loc[log["event"] == "HIRE", "pid"])
+    pid = next(pid for pid in cohort["pid"] if pid in hired)
+    trace = run.model.people.trace(pid)
+    assert trace["event"].iloc[0] == "ENTER"
+    assert trace["year"].is_monotonic_increasing
+    assert (trace["pid"] == pid).all()
+    events = list(trace["event"])
+    assert events.index("ADMIT") < events.index("GRADUATE") < events.index("HIRE")
+    person = people.set_index("pid").loc[pid]
+    last_hire = trace[trace["event"] == "HIRE"].iloc[-1]
+    if person["stage"] == "EMPLOYED":
+        assert person["employer"] == last_hire["a"]
+
+
+def test_same_seed_gives_equal_outcomes_and_different_seed_differs():
+    config = small("baseline")
+    first, again = simulate(config, seed=11, years=3), simulate(config, seed=11, years=3)
+    pd.testing.assert_frame_equal(first.outcomes, again.outcomes)
+    pd.testing.assert_frame_equal(first.flows, again.flows)
+    other = simulate(config, seed=12, years=3)
+    assert not first.outcomes.equals(other.outcomes)
+
+
+def test_seed_sequence_and_generator_seeds_are_accepted_and_reproducible():
+    config = small("baseline")
+    a = simulate(config, seed=np.random.SeedSequence(5), years=2).outcomes
+    b = simulate(config, seed=np.random.SeedSequence(5), years=2).outcomes
+    pd.testing.assert_frame_equal(a, b)
+    c = simulate(config, seed=np.random.default_rng(5), years=2).outcomes
+    d = simulate(config, seed=np.random.default_rng(5), years=2).outcomes
+    pd.testing.assert_frame_equal(c, d)
