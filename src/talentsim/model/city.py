@@ -1030,7 +1030,8 @@ class TalentModel(mesa.Model):
             university.projects = 0
         for university, count in zip(partners, per_university, strict=False):
             university.projects = int(count)
-        demand_pressure = len(seekers) / max(capacity, 1.0)
+        # pressure on the unsubsidised capacity: co-funded demand still draws new partners
+        demand_pressure = len(seekers) / max(capacity / (1 + subsidy_share), 1.0)
         for university in self.universities:
             university.update_partnership(
                 self.rng, cfg.universities, coordination, min(demand_pressure, 3.0)
@@ -1055,6 +1056,7 @@ class TalentModel(mesa.Model):
         self.counters.update(
             coop_projects=n_projects,
             firm_rd=float(rd.sum()),
+            soe_rd=float(rd[table.soe[active]].sum()),
             university_rd=university_rd,
             tech_transfer=transfer,
             coop_rd=float(project_rd.sum()),
@@ -1258,6 +1260,7 @@ class TalentModel(mesa.Model):
             "rd_spending": rd_total / s,
             "rd_intensity": rd_total / max(value_added, 1.0),
             "rd_firm_share": c["firm_rd"] / max(rd_total, 1.0),
+            "rd_spending_soe": c["soe_rd"] / s,
             "tech_transfer_output": c["tech_transfer"] / s,
             "cumulative_coop_projects": self.cumulative["coop_projects"],
             "cumulative_coop_rd": self.cumulative["coop_rd"],
