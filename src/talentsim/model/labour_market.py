@@ -56,8 +56,10 @@ def _sample_cells(
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_weights = keys[order], weights[order].astype(np.float64)
     cumulative = np.cumsum(sorted_weights)
-    lo = np.searchsorted(sorted_keys, seeker_keys, side="left")
-    hi = np.searchsorted(sorted_keys, seeker_keys, side="right")
+    # seekers share few distinct keys: look each one up once
+    distinct, inverse = np.unique(seeker_keys, return_inverse=True)
+    lo = np.searchsorted(sorted_keys, distinct, side="left")[inverse]
+    hi = np.searchsorted(sorted_keys, distinct, side="right")[inverse]
     base = np.where(lo > 0, cumulative[np.maximum(lo - 1, 0)], 0.0)
     total = np.where(hi > lo, cumulative[np.maximum(hi - 1, 0)] - base, 0.0)
     u = rng.random((len(seeker_keys), draws))
@@ -66,6 +68,20 @@ def _sample_cells(
     pos = np.minimum(np.maximum(pos, lo[:, None]), np.maximum(hi[:, None] - 1, 0))
     cells = order[np.minimum(pos, len(order) - 1)] if len(order) else np.zeros_like(pos)
     return np.where((hi > lo)[:, None], cells, -1)
+
+
+def _order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Order by group ascending, then key descending, ties in input order.
+
+    The same permutation as ``np.lexsort((-key, group))``, from two cheaper sorts.
+    """
+    by_key = np.argsort(-key)
+    ranked = key[by_key]
+    if (ranked[1:] == ranked[:-1]).any():  # ties: only a stable sort keeps input order
+        by_key = np.argsort(-key, kind="stable")
+    rank = np.empty(len(key), dtype=np.int64)
+    rank[by_key] = np.arange(len(key))
+    return np.argsort(group.astype(np.int64) * len(key) + rank)
 
 
 def match(
@@ -106,48 +122,31 @@ def match(
             draws,
         )
         any_field = _sample_cells(rng, level_key, weights, s_level, draws)
-        candidates = np.concatenate([in_own, any_field], axis=1)
-        seeker_of = np.repeat(active, candidates.shape[1])
-        cell = candidates.ravel()
-        valid = cell >= 0
-        seeker_of, cell = seeker_of[valid], cell[valid]
-        pair = np.unique(seeker_of * len(slots) + cell)
-        seeker_of, cell = pair // len(slots), pair % len(slots)
-        in_field = vacancies.field[cell] == seekers.field[seeker_of]
-        pay = offered_wage(vacancies, cell, in_field, params)
-        acceptable = (pay >= seekers.reservation[seeker_of]) & (slots[cell] > 0)
-        seeker_of, cell, in_field, pay = (
-            seeker_of[acceptable],
-            cell[acceptable],
-            in_field[acceptable],
-            pay[acceptable],
-        )
+        # one row per seeker: their distinct candidate cells in ascending order (-1: none);
+        # row-major order of the 2-D arrays is (seeker, cell) order
+        cell = np.sort(np.concatenate([in_own, any_field], axis=1), axis=1)
+        ok = cell >= 0
+        ok[:, 1:] &= cell[:, 1:] != cell[:, :-1]
+        safe = np.where(ok, cell, 0)
+        in_field = vacancies.field[safe] == seekers.field[active][:, None]
+        pay = offered_wage(vacancies, safe, in_field, params)
+        ok &= (pay >= seekers.reservation[active][:, None]) & (slots[safe] > 0)
         # each seeker applies to their best `applications` acceptable cells
-        appeal = np.log(pay) + 0.1 * rng.gumbel(size=len(pay))
-        order = np.lexsort((-appeal, seeker_of))
-        seeker_of, cell, in_field, pay, appeal = (
-            seeker_of[order],
-            cell[order],
-            in_field[order],
-            pay[order],
-            appeal[order],
-        )
-        first = np.searchsorted(seeker_of, seeker_of, side="left")
-        chosen = (np.arange(len(seeker_of)) - first) < params.applications
-        seeker_of, cell, in_field, pay, appeal = (
-            seeker_of[chosen],
-            cell[chosen],
-            in_field[chosen],
-            pay[chosen],
-            appeal[chosen],
-        )
+        appeal = np.full(cell.shape, -np.inf)
+        appeal[ok] = np.log(pay[ok]) + 0.1 * rng.gumbel(size=int(ok.sum()))
+        best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications]
+        row, col = np.nonzero(ok[np.arange(len(active))[:, None], best_cols])
+        col = best_cols[row, col]
+        seeker_of = active[row]
+        cell, in_field = cell[row, col], in_field[row, col]
+        pay, appeal = pay[row, col], appeal[row, col]
         # each cell offers to its best applicants up to its open slots
         merit = (
             seekers.score[seeker_of]
             + params.in_field_priority * in_field
             + 0.2 * rng.standard_normal(len(cell))
         )
-        order = np.lexsort((-merit, cell))
+        order = _order_within(cell, merit)
         seeker_of, cell, pay, appeal = seeker_of[order], cell[order], pay[order], appeal[order]
         first = np.searchsorted(cell, cell, side="left")
         offered = (np.arange(len(cell)) - first) < slots[cell]
@@ -158,7 +157,7 @@ def match(
             appeal[offered],
         )
         # a seeker holding several offers takes the most appealing one
-        order = np.lexsort((-appeal, seeker_of))
+        order = _order_within(seeker_of, appeal)
         seeker_of, cell, pay = seeker_of[order], cell[order], pay[order]
         best = np.ones(len(seeker_of), dtype=bool)
         best[1:] = seeker_of[1:] != seeker_of[:-1]
