@@ -1,0 +1,265 @@
+"""Plotly figures of the dashboard (pure functions of data frames; no UI state)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+from plotly.subplots import make_subplots
+
+KEY_OUTCOMES: dict[str, tuple[str, float]] = {
+    "retention_rate": ("Graduates staying in the city (share)", 1.0),
+    "employment_rate": ("Employed, of graduates who stay (share)", 1.0),
+    "in_field_rate": ("In-field jobs, of employed graduates (share)", 1.0),
+    "mismatch_jrl": ("Field mismatch index (JRL, 0–1)", 1.0),
+    "firm_participation_rate": ("Firms co-operating with schools (share)", 1.0),
+    "rd_intensity": ("R&D intensity (share of value added)", 1.0),
+    "fiscal_cost": ("Fiscal cost of the policy mix (million RMB/yr)", 1e-6),
+}
+NODE_LABELS = {
+    "cohort": "Cohort aged 15",
+    "general_hs": "普高 general high school",
+    "zhongzhi": "中职 secondary vocational",
+    "gaozhi": "高职 higher vocational",
+    "benke": "本科 bachelor",
+    "graduate": "研究生 postgraduate",
+    "inflow": "Graduates from outside",
+    "job_in_field": "Job in field",
+    "job_out_of_field": "Job out of field",
+    "unemployed": "Unemployed",
+    "left_city": "Left the city",
+    "study_elsewhere": "Study elsewhere",
+}
+COLORS = qualitative.Plotly
+CHART_HEIGHT = 420
+
+
+def label_of(outcome: str) -> str:
+    """A readable label of an outcome column (the column name if not a key outcome)."""
+    return KEY_OUTCOMES.get(outcome, (outcome.replace("_", " "), 1.0))[0]
+
+
+def factor_of(outcome: str) -> float:
+    """Display factor of an outcome (e.g. RMB → million RMB)."""
+    return KEY_OUTCOMES.get(outcome, ("", 1.0))[1]
+
+
+def message_figure(message: str, height: int = 240) -> go.Figure:
+    """An empty figure carrying a centred message."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def outcomes_figure(
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    years: tuple[int, int] | None = None,
+    outcomes: tuple[str, ...] = tuple(KEY_OUTCOMES),
+) -> go.Figure:
+    """Small multiples of the key outcomes, year by year; ``previous`` run dashed for comparison."""
+    cols = 2
+    rows = (len(outcomes) + cols - 1) // cols
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=[label_of(o) for o in outcomes],
+        vertical_spacing=0.08,
+        horizontal_spacing=0.08,
+    )
+    for i, outcome in enumerate(outcomes):
+        row, col = i // cols + 1, i % cols + 1
+        for frame, name, dash, color in (
+            (previous, "previous run", "dash", "#9e9e9e"),
+            (current, "this run", "solid", COLORS[0]),
+        ):
+            if frame is None or frame.empty or outcome not in frame:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=frame["year"],
+                    y=frame[outcome] * factor_of(outcome),
+                    mode="lines+markers",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=i == 0,
+                    line={"dash": dash, "color": color},
+                    marker={"size": 4},
+                ),
+                row=row,
+                col=col,
+            )
+    if years is not None:
+        fig.update_xaxes(range=[years[0] - 0.5, years[1] + 0.5])
+    fig.update_annotations(font_size=12)
+    fig.update_layout(
+        height=230 * rows,
+        margin={"l": 40, "r": 10, "t": 40, "b": 30},
+        legend={"orientation": "h", "y": 1.04, "x": 0},
+    )
+    return fig
+
+
+def sankey_figure(flows: pd.DataFrame, year: int | None = None) -> go.Figure:
+    """Where people go in ``year`` (default: the last year): source → target counts."""
+    if flows.empty:
+        return message_figure("No flows yet: press Step or Play.")
+    year = int(flows["year"].max()) if year is None else year
+    shown = flows[(flows["year"] == year) & (flows["source"] != "applicant")]
+    shown = shown.groupby(["source", "target"], as_index=False)["count"].sum()
+    shown = shown[shown["count"] > 0]
+    nodes = list(dict.fromkeys([*shown["source"], *shown["target"]]))
+    index = {name: i for i, name in enumerate(nodes)}
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": [NODE_LABELS.get(n, n.replace("_", " ")) for n in nodes],
+                "pad": 14,
+                "thickness": 14,
+            },
+            link={
+                "source": [index[s] for s in shown["source"]],
+                "target": [index[t] for t in shown["target"]],
+                "value": shown["count"].round().tolist(),
+            },
+            valueformat=",.0f",
+            valuesuffix=" persons",
+        )
+    )
+    fig.update_layout(
+        title=f"Where people went in {year} (persons, city scale)",
+        height=CHART_HEIGHT,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )
+    return fig
+
+
+def _band_traces(
+    fig: go.Figure, table: pd.DataFrame, group: str, factor: float, color: str
+) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=[*table["year"], *table["year"][::-1]],
+            y=[*(table["high"] * factor), *(table["low"] * factor)[::-1]],
+            fill="toself",
+            fillcolor=color,
+            opacity=0.2,
+            line={"width": 0},
+            hoverinfo="skip",
+            legendgroup=group,
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["year"],
+            y=table["mean"] * factor,
+            mode="lines",
+            name=group,
+            legendgroup=group,
+            line={"color": color},
+        )
+    )
+
+
+def band_figure(
+    table: pd.DataFrame, outcome: str, title: str, group: str = "scenario"
+) -> go.Figure:
+    """Mean lines with 10–90 % bands across replications, one colour per group."""
+    if table.empty:
+        return message_figure("Nothing to show yet.")
+    fig = go.Figure()
+    for i, (name, part) in enumerate(table.groupby(group, sort=True)):
+        _band_traces(fig, part, str(name), factor_of(outcome), COLORS[i % len(COLORS)])
+    fig.update_layout(
+        title=title,
+        height=CHART_HEIGHT,
+        xaxis_title="year",
+        yaxis_title=label_of(outcome),
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+    )
+    return fig
+
+
+def fan_figure(table: pd.DataFrame, outcome: str, name: str = "all runs") -> go.Figure:
+    """Fan chart: median with 25–75 % and 5–95 % bands across runs."""
+    if table.empty:
+        return message_figure("Nothing to show.")
+    factor = factor_of(outcome)
+    fig = go.Figure()
+    for low, high, opacity in (("q05", "q95", 0.15), ("q25", "q75", 0.3)):
+        fig.add_trace(
+            go.Scatter(
+                x=[*table["year"], *table["year"][::-1]],
+                y=[*(table[high] * factor), *(table[low] * factor)[::-1]],
+                fill="toself",
+                fillcolor=COLORS[0],
+                opacity=opacity,
+                line={"width": 0},
+                name=f"{low[1:]}–{high[1:]} %",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=table["year"],
+            y=table["q50"] * factor,
+            mode="lines",
+            name="median",
+            line={"color": COLORS[0]},
+        )
+    )
+    fig.update_layout(
+        title=f"{label_of(outcome)} — {name}",
+        height=CHART_HEIGHT,
+        xaxis_title="year",
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+    )
+    return fig
+
+
+def heatmap_figure(table: pd.DataFrame, outcome: str, x: str, y: str) -> go.Figure:
+    """Final-year mean of ``outcome`` over two levers."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy() * factor_of(outcome),
+            x=[f"{v:g}" for v in table.columns],
+            y=[f"{v:g}" for v in table.index],
+            colorscale="Viridis",
+            colorbar={"title": {"text": "mean"}},
+        )
+    )
+    fig.update_layout(
+        title=f"{label_of(outcome)}, final year, mean over runs",
+        xaxis_title=x,
+        yaxis_title=y,
+        height=CHART_HEIGHT,
+        margin={"l": 60, "r": 10, "t": 40, "b": 50},
+    )
+    return fig
+
+
+def sensitivity_figure(table: pd.DataFrame, outcome: str) -> go.Figure:
+    """Bars of sensitivity indices per variable, with confidence intervals."""
+    fig = go.Figure()
+    for i, (index, part) in enumerate(table.groupby("index", sort=False)):
+        fig.add_trace(
+            go.Bar(
+                x=part["value"],
+                y=part["variable"],
+                orientation="h",
+                name=str(index),
+                error_x={"type": "data", "array": part["conf"]},
+                marker_color=COLORS[i % len(COLORS)],
+            )
+        )
+    fig.update_layout(
+        title=f"Sensitivity of final-year {label_of(outcome)}",
+        barmode="group",
+        height=max(CHART_HEIGHT, 60 * table["variable"].nunique()),
+        margin={"l": 260, "r": 10, "t": 40, "b": 40},
+    )
+    return fig

@@ -1,0 +1,1 @@
+"""Solara pages and widgets of the dashboard."""

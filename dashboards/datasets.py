@@ -1,0 +1,146 @@
+"""Reading a sweep dataset (DIR/outcomes.parquet, DIR/runs.parquet, DIR/manifest.json).
+
+Every problem becomes one :class:`DatasetError` naming the file and what is wrong, so a page
+can show it as a message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+DESIGN_KINDS = ("scenarios", "grid", "lhs", "sobol", "morris", "single")
+ID_COLUMNS = (
+    "run_id",
+    "point_id",
+    "scenario",
+    "replication",
+    "seed_entropy",
+    "seed_spawn_key",
+    "year",
+    "status",
+    "error",
+    "seconds",
+)
+
+
+class DatasetError(ValueError):
+    """A dataset that cannot be shown; the message names the file and the problem."""
+
+
+@dataclass
+class SweepData:
+    """A loaded sweep: tidy outcomes, one row per run, the manifest and derived column lists."""
+
+    path: Path
+    outcomes: pd.DataFrame
+    runs: pd.DataFrame
+    manifest: dict[str, Any]
+    levers: list[str] = field(default_factory=list)
+    outcome_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """The design kind (scenarios, grid, lhs, sobol, morris; single for one plain run)."""
+        return str(self.manifest.get("design", {}).get("kind", "single"))
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem of the design ({} if none)."""
+        problem = self.manifest.get("design", {}).get("problem") or {}
+        return problem if isinstance(problem, dict) else {}
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        """Runs whose status is not ok."""
+        if "status" not in self.runs:
+            return self.runs.iloc[0:0]
+        return self.runs[self.runs["status"] != "ok"]
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    file = path / "manifest.json"
+    if not file.is_file():
+        raise DatasetError(f"{file}: missing (not a sweep folder?)")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatasetError(f"{file}: cannot read JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{file}: expected a JSON object at the top level")
+    design = manifest.get("design")
+    if design is not None and (
+        not isinstance(design, dict) or design.get("kind") not in DESIGN_KINDS[:-1]
+    ):
+        raise DatasetError(
+            f"{file}: field 'design.kind' must be one of {', '.join(DESIGN_KINDS[:-1])}"
+        )
+    return manifest
+
+
+def _read_parquet(file: Path) -> pd.DataFrame:
+    if not file.exists():
+        raise DatasetError(f"{file}: missing")
+    try:
+        return pd.read_parquet(file)
+    except Exception as exc:  # pyarrow raises many types for a broken file
+        raise DatasetError(f"{file}: cannot read Parquet ({type(exc).__name__}: {exc})") from None
+
+
+def load_sweep(path: Path) -> SweepData:
+    """Load and check the dataset in folder ``path``.
+
+    A plain ``talentsim run`` folder (no ``design`` in its manifest, no ``run_id`` column) is
+    accepted as a single run.
+
+    Raises:
+        DatasetError: the folder, a file or a required column is missing or unreadable.
+
+    """
+    if not path.is_dir():
+        raise DatasetError(f"{path}: no such folder")
+    manifest = _read_manifest(path)
+    outcomes = _read_parquet(path / "outcomes.parquet")
+    notes: list[str] = []
+    if "design" not in manifest and "run_id" not in outcomes:
+        outcomes = outcomes.assign(run_id=0, point_id=0, replication=0)
+        notes.append("a single run (no sweep design)")
+    for column in ("run_id", "year"):
+        if column not in outcomes:
+            raise DatasetError(f"{path / 'outcomes.parquet'}: column '{column}' is missing")
+    if outcomes.empty:
+        raise DatasetError(f"{path / 'outcomes.parquet'}: no rows (no run has finished yet?)")
+    runs = _load_runs(path, outcomes, notes)
+    levers = [c for c in outcomes.columns if "." in c]
+    numeric = outcomes.select_dtypes("number").columns
+    outcome_columns = [c for c in numeric if c not in ID_COLUMNS and c not in levers]
+    if not outcome_columns:
+        raise DatasetError(f"{path / 'outcomes.parquet'}: no numeric outcome columns")
+    return SweepData(path, outcomes, runs, manifest, levers, outcome_columns, notes)
+
+
+def _load_runs(path: Path, outcomes: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    file = path / "runs.parquet"
+    if file.exists():
+        runs = _read_parquet(file)
+        if "run_id" not in runs:
+            raise DatasetError(f"{file}: column 'run_id' is missing")
+        return runs
+    notes.append("no runs.parquet: run status unknown, every run with outcomes counted as ok")
+    keys = [c for c in ("run_id", "point_id", "scenario", "replication") if c in outcomes]
+    return outcomes[keys].drop_duplicates("run_id").assign(status="ok", error="")
+
+
+def describe(data: SweepData) -> str:
+    """One line: design, runs, failures, years."""
+    years = data.outcomes["year"]
+    n_runs = len(data.runs)
+    return (
+        f"design {data.kind} · {n_runs} runs · {len(data.failed)} failed · "
+        f"years {int(years.min())}–{int(years.max())} · {len(data.levers)} levers"
+    )
