@@ -148,7 +148,7 @@ def analyze(
             baseline=baseline or "baseline",
             outcomes=outcome,
             threshold=threshold,
-            baseline_required=baseline is not None or ds.kind in ("scenarios", "grid"),
+            baseline_required=baseline is not None or ds.kind == "scenarios",
         )
     except DatasetError as exc:
         raise fail(str(exc)) from None

@@ -50,11 +50,14 @@ def _dropdown(fig: go.Figure, groups: list[tuple[str, list[int]]], title: str) -
         trace.visible = i in groups[0][1]
     if len(groups) > 1:
         fig.update_layout(
-            updatemenus=[{"buttons": buttons, "x": 0, "xanchor": "left", "y": 1.18}],
+            updatemenus=[{"buttons": buttons, "x": 1, "xanchor": "right", "y": 1.02,
+                          "yanchor": "bottom", "pad": {"b": 4}}],
             annotations=[
-                {"text": title, "x": 0, "y": 1.25, "xref": "paper", "yref": "paper",
-                 "showarrow": False, "xanchor": "left"}
+                {"text": f"{title}:", "x": 1, "y": 1.02, "xref": "paper", "yref": "paper",
+                 "showarrow": False, "xanchor": "right", "yanchor": "bottom", "xshift": -190,
+                 "yshift": 8}
             ],
+            margin={"t": 100},
         )  # fmt: skip
     return fig
 
@@ -158,7 +161,9 @@ def difference_bars(summary: pd.DataFrame, baseline: str) -> go.Figure:
         title=f"Difference from '{baseline}' ({statistic}), % of baseline, 95 % paired interval",
         barmode="group",
         xaxis_title="% of baseline",
-        height=max(400, 45 * rows["outcome"].nunique() * max(1, rows["scenario"].nunique()) // 2),
+        yaxis={"autorange": "reversed"},
+        legend={"traceorder": "normal"},
+        height=min(1600, max(400, 22 * rows["outcome"].nunique() * rows["scenario"].nunique())),
     )
     fig.add_vline(x=0, line_color="black", line_width=1)
     return fig

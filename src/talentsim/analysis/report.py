@@ -55,11 +55,16 @@ def write_report(study: Study, path: Path) -> list[Path]:
     written = []
     for name, table in csv_tables(study).items():
         target = path.with_name(f"{path.stem}_{name}.csv")
-        write_atomic(target, lambda tmp, t=table: t.to_csv(tmp, index=False))
+        write_atomic(target, lambda tmp, t=table: _readable(tmp, t.to_csv(tmp, index=False)))
         written.append(target)
     page = render(study)
-    write_atomic(path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    write_atomic(path, lambda tmp: _readable(tmp, tmp.write_text(page, encoding="utf-8")))
     return [path, *written]
+
+
+def _readable(path: Path, _: object) -> None:
+    """Give a written file the usual rw-r--r-- mode (temporary files start private)."""
+    path.chmod(0o644)
 
 
 def render(study: Study) -> str:

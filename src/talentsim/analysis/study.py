@@ -85,14 +85,25 @@ def run_study(
 
     """
     names = choose_outcomes(ds, outcomes)
-    has_baseline = baseline in set(ds.outcomes["scenario"].astype(str))
-    study = Study(dataset=ds, baseline=baseline if has_baseline else None, outcomes=names)
+    present = set(ds.outcomes["scenario"].astype(str))
+    notes = []
+    if ds.kind == "grid" and baseline not in present and not baseline_required:
+        baseline, first = _first_point(ds)
+        notes.append(f"Grid design: differences are taken from its first point {first}.")
+    has_baseline = baseline in present
+    study = Study(
+        dataset=ds, baseline=baseline if has_baseline else None, outcomes=names, notes=notes
+    )
     _note_failures(ds, study)
     if has_baseline or baseline_required:
         scenarios = ds.scenarios
         study.by_year = compare_by_year(ds, baseline, names)
-        study.final = order_scenarios(summarise(ds, baseline, names, "final"), scenarios, baseline)
-        study.horizon = order_scenarios(summarise(ds, baseline, names, "mean"), scenarios, baseline)
+        study.final = _with_params(
+            ds, order_scenarios(summarise(ds, baseline, names, "final"), scenarios, baseline)
+        )
+        study.horizon = _with_params(
+            ds, order_scenarios(summarise(ds, baseline, names, "mean"), scenarios, baseline)
+        )
         if "fiscal_cost" in ds.outcome_names:
             study.cost = cost_effectiveness(ds, baseline, names)
         else:
@@ -111,6 +122,21 @@ def run_study(
     if ds.kind == "lhs":
         study.prim = discover(ds, names[0], threshold, SENSITIVITY_STATISTIC)
     return study
+
+
+def _first_point(ds: SweepDataset) -> tuple[str, str]:
+    """The scenario name of design point 0 and its parameter values in words."""
+    row = ds.runs.sort_values("point_id").iloc[0]
+    values = ", ".join(f"{p} = {row[p]}" for p in ds.params)
+    return str(row["scenario"]), f"'{row['scenario']}' ({values})"
+
+
+def _with_params(ds: SweepDataset, table: pd.DataFrame) -> pd.DataFrame:
+    """Add each scenario's parameter values (grid and parameterised scenario designs)."""
+    if not ds.params:
+        return table
+    values = ds.runs.drop_duplicates("scenario").set_index("scenario")[ds.params]
+    return table.join(values, on="scenario")
 
 
 def _note_failures(ds: SweepDataset, study: Study) -> None:
@@ -144,10 +170,12 @@ def headline(study: Study) -> pd.DataFrame | None:
 
 
 def fmt(value: float, signed: bool = False) -> str:
-    """A number for a table: thousands separators when large, 4 significant digits otherwise."""
+    """A number for a table: millions as 'M', thousands separated, else 4 significant digits."""
     if pd.isna(value):
         return "–"
     sign = "+" if signed else ""
+    if abs(value) >= 1e7:
+        return f"{value / 1e6:{sign},.0f} M"
     if abs(value) >= 1000:
         return f"{value:{sign},.0f}"
     return f"{value:{sign}.4g}"
