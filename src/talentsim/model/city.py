@@ -845,7 +845,13 @@ class TalentModel(mesa.Model):
         poached = self.rng.random(len(apprentices)) < self.config.firms.poaching * min(
             2.0, tightness * 2
         )
-        keep = ~poached & table.active[sponsor] & (openings[sponsor, level] > 0)
+        # a sponsor keeps its apprentices only up to its vacancies at their level
+        candidate = ~poached & table.active[sponsor]
+        slot = np.where(candidate, sponsor.astype(np.int64) * N_MARKET_LEVELS + level, -1)
+        order = np.argsort(slot, kind="stable")
+        rank = np.empty(len(slot), dtype=np.int64)
+        rank[order] = np.arange(len(slot)) - np.searchsorted(slot[order], slot[order])
+        keep = candidate & (rank < openings[sponsor, level])
         kept = apprentices[keep]
         np.subtract.at(openings, (sponsor[keep], level[keep]), 1)
         self._hire(kept, sponsor[keep], wage[sponsor[keep], level[keep]])
