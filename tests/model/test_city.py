@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from talentsim.config import load_config
-from talentsim.model import TalentModel, simulate
+from talentsim.model import TalentModel, firms, simulate
 from talentsim.model.people import Event
-from talentsim.model.states import IN_CITY_STAGES, Stage
+from talentsim.model.states import IN_CITY_STAGES, MARKET_LEVEL, Stage
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = {
@@ -35,6 +35,8 @@ class Year:
     events: pd.DataFrame
     seats: dict[tuple[int, int, int], int] = field(default_factory=dict)
     field_of: dict[int, int] = field(default_factory=dict)
+    openings: np.ndarray | None = None
+    market_level_of: dict[int, int] = field(default_factory=dict)
 
 
 def seats_offered(model: TalentModel) -> dict[tuple[int, int, int], int]:
@@ -92,11 +94,22 @@ def check_year(model: TalentModel) -> list[str]:
 def run(request) -> Run:
     model = TalentModel(small(request.param), rng=7)
     years, checks = [], []
+    posted: list[np.ndarray] = []
+
+    def recording_vacancies(*args, **kwargs):
+        openings = vacancies(*args, **kwargs)
+        posted.append(openings.copy())
+        return openings
+
+    vacancies = firms.vacancies
     for _ in range(YEARS):
         before = len(model.people)
         n_events = len(model.people._events)
         seats = seats_offered(model)
-        model.step()
+        posted.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(firms, "vacancies", recording_vacancies)
+            model.step()
         parts = model.people._events[n_events:]
         events = pd.DataFrame(
             {
@@ -104,8 +117,11 @@ def run(request) -> Run:
                 for i, name in enumerate(["year", "pid", "event", "a", "b"])
             }
         )
-        field_of = dict(zip(model.people.pid.tolist(), model.people.field.tolist(), strict=True))
-        years.append(Year(before, len(model.people), events, seats, field_of))
+        pids = model.people.pid.tolist()
+        field_of = dict(zip(pids, model.people.field.tolist(), strict=True))
+        level_of = dict(zip(pids, MARKET_LEVEL[model.people.level].tolist(), strict=True))
+        assert len(posted) == 1
+        years.append(Year(before, len(model.people), events, seats, field_of, posted[0], level_of))
         checks.extend(f"{model.year}: {problem}" for problem in check_year(model))
     return Run(model, years, checks)
 
@@ -155,6 +171,18 @@ def test_seats_are_never_exceeded(run):
         taken = pd.Series(list(keys)).value_counts()
         assert len(taken) > 0
         over = {key: n for key, n in taken.items() if n > year.seats.get(key, 0)}
+        assert over == {}
+
+
+def test_no_firm_hires_more_than_its_vacancies_at_a_level(run):
+    for year in run.years:
+        hires = year.events[year.events["event"] == Event.HIRE]
+        # hired people are in the city at year end unless they left or retired the same year
+        hires = hires[hires["pid"].isin(year.market_level_of)]
+        levels = [year.market_level_of[pid] for pid in hires["pid"].astype(int)]
+        taken = pd.Series(list(zip(hires["a"].astype(int), levels, strict=True))).value_counts()
+        assert len(taken) > 0
+        over = {key: n for key, n in taken.items() if n > year.openings[key]}
         assert over == {}
 
 
