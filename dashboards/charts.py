@@ -200,7 +200,7 @@ def fan_figure(table: pd.DataFrame, outcome: str, name: str = "all runs") -> go.
                 fillcolor=COLORS[0],
                 opacity=opacity,
                 line={"width": 0},
-                name=f"{low[1:]}–{high[1:]} %",
+                name=f"{int(low[1:])}–{int(high[1:])} %",
             )
         )
     fig.add_trace(

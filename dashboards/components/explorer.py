@@ -66,7 +66,9 @@ def ExplorerPage() -> None:
                 on_value=lambda label: set_opened(labels[label]),
             )
         with solara.Row():
-            solara.InputText("Or type a folder path", value=typed, on_value=set_typed)
+            solara.InputText(
+                "Or type a folder path", value=typed, on_value=set_typed, continuous_update=True
+            )
             solara.Button("Open", on_click=lambda: set_opened(typed), disabled=not typed)
     data = solara.use_memo(lambda: _try_open(opened, roots) if opened else None, [opened])
     if not roots:
@@ -161,5 +163,7 @@ def RunTable(data: SweepData) -> None:
     failed = len(data.failed)
     solara.Markdown(f"### Runs: {len(runs) - failed} ok, {failed} failed")
     if failed:
-        solara.Error(f"{failed} runs failed; they are listed first with their error.")
+        solara.Error(
+            f"{failed} of {len(runs)} runs failed; they are listed first with their error."
+        )
     solara.DataFrame(shown, items_per_page=10)

@@ -140,7 +140,7 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None
         if process.poll() is not None:
             raise RuntimeError(f"dashboard exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -159,7 +159,7 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory):
     write_sweep(root / "sobol", points, "sobol", replications=1, problem=problem)
     port = free_port()
     log = (tmp_path_factory.mktemp("log") / "dashboard.log").open("w")
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "talentsim.cli", "dashboard", str(root), "--port", str(port)],
         cwd=REPO,
         stdout=log,

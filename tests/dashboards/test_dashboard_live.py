@@ -47,7 +47,7 @@ def outcome_series(rc) -> list[tuple]:
 
 @pytest.fixture
 def live():
-    box, rc = solara.render(LivePage(), handle_error=False)
+    _box, rc = solara.render(LivePage(), handle_error=False)
     yield rc
     rc.close()
 
