@@ -8,8 +8,8 @@ interval over seeds. The cost per extra retained skilled graduate is
 
     Δ(fiscal cost summed over the horizon) / Δ(retained_skilled summed over the horizon)
 
-(ratio of the seed means; shown only where the gain in retained skilled graduates is
-significant at 95 %).
+(ratio of the seed means; marked n.s. where the gain in retained skilled graduates is not
+significant at 95 %, and not computed where there is no gain).
 
 Sections between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` of docs/policies.md are
 replaced: ``lever-effects`` and ``scenarios``.
@@ -276,9 +276,11 @@ def cost_per_retained(totals: pd.DataFrame, label: str) -> str:
     """Extra fiscal cost per extra retained skilled graduate (horizon sums), if significant."""
     _, _, gain, half = paired(totals, label, "retained_skilled")
     _, _, cost, _ = paired(totals, label, "fiscal_cost")
+    if gain <= 0:
+        return f"no gain (Δ retained {fmt(gain)} ± {fmt(half)})"
     if gain <= half:
-        return f"n.s. (Δ retained {fmt(gain)} ± {fmt(half)})"
-    return f"{fmt(cost / gain)} RMB"
+        return f"n.s.: {fmt(cost / gain)} RMB at Δ retained {fmt(gain)} ± {fmt(half)}"
+    return f"**{fmt(cost / gain)} RMB** (Δ retained {fmt(gain)} ± {fmt(half)})"
 
 
 def lever_table(means: pd.DataFrame, totals: pd.DataFrame) -> str:

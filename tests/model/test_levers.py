@@ -173,3 +173,17 @@ def test_lever_changes_nothing_before_its_start_year(lever):
     pd.testing.assert_frame_equal(late[before], base[before])
     after = ~before
     assert not late[after].equals(base[after]), f"{lever} did nothing from {LATE}"
+
+
+SCENARIOS = sorted((ROOT / "configs" / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_matches_the_baseline_before_its_levers_start(path):
+    config = resolve_config(path).model_copy(update={"scale": SCALE})
+    scenario = simulate(config, seed=SEEDS[0], years=3).outcomes
+    base = outcomes((), SEEDS[0]).iloc[:3]
+    first = scenario["year"] == START  # every scenario's levers start in 2025 or later
+    pd.testing.assert_frame_equal(scenario[first], base[first])
+    later = scenario.iloc[1:].reset_index(drop=True)
+    assert later.equals(base.iloc[1:].reset_index(drop=True)) == (path.stem == "baseline")
