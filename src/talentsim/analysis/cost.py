@@ -32,12 +32,12 @@ def is_rate(outcome: str) -> bool:
 
 
 def gain_unit(outcome: str) -> str:
-    """How the gain of ``outcome`` is counted, in words."""
+    """How the gain of ``outcome`` is counted (pp: percentage point of a rate)."""
     if is_flow(outcome):
-        return "per extra unit, summed over the horizon"
+        return "per unit (horizon total)"
     if is_rate(outcome):
-        return "per percentage point of the horizon mean"
-    return "per unit of the horizon mean"
+        return "per pp (horizon mean)"
+    return "per unit (horizon mean)"
 
 
 def run_gains(ds: SweepDataset, outcomes: list[str]) -> pd.DataFrame:
@@ -81,6 +81,23 @@ def cost_effectiveness(ds: SweepDataset, baseline: str, outcomes: list[str]) -> 
     return pd.DataFrame(rows)
 
 
+def bootstrap_ratio(
+    extra_cost: np.ndarray, gain: np.ndarray, picks: np.ndarray
+) -> tuple[float, float]:
+    """95 % percentile interval of mean(Δcost)/mean(Δgain) over bootstrap resamples ``picks``.
+
+    Resamples whose mean gain is not positive have no finite ratio: they count as +∞, so when
+    more than 2.5 % of them occur the upper bound is unbounded (+∞) rather than a misleading
+    negative or huge number.
+    """
+    boot_gain = gain[picks].mean(axis=1)
+    positive = boot_gain > 0
+    ratio = extra_cost[picks].mean(axis=1) / np.where(positive, boot_gain, 1.0)
+    boot = np.where(positive, ratio, np.inf)
+    low, high = np.quantile(boot, [0.025, 0.975], method="inverted_cdf")  # no inf − inf
+    return float(low), float(high)
+
+
 def _ratio_row(
     scenario: str, outcome: str, extra_cost: np.ndarray, gain: np.ndarray, picks: np.ndarray
 ) -> dict[str, object]:
@@ -91,9 +108,8 @@ def _ratio_row(
     ratio = ratio_low = ratio_high = float("nan")
     if n > 1 and low.iloc[0] > 0:
         ratio = float(extra_cost.mean() / mean_gain)
-        boot = extra_cost[picks].mean(axis=1) / gain[picks].mean(axis=1)
-        ratio_low, ratio_high = (float(v) for v in np.quantile(boot, [0.025, 0.975]))
-        note = ""
+        ratio_low, ratio_high = bootstrap_ratio(extra_cost, gain, picks)
+        note = "" if np.isfinite(ratio_high) else "upper bound unbounded"
     elif n > 1 and high.iloc[0] < 0:
         note = "worse than baseline"
     else:

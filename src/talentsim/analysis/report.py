@@ -16,9 +16,13 @@ import plotly.graph_objects as go
 
 from talentsim.analysis import figures
 from talentsim.analysis.comparison import STATISTICS
-from talentsim.analysis.cost import COST
+from talentsim.analysis.cost import COST, gain_unit
+from talentsim.analysis.measures import lower_is_better
 from talentsim.analysis.study import Study, fmt, headline
 from talentsim.runinfo import write_atomic
+
+COST_HEADLINE = ("retained_skilled", "retention_rate", "in_field_rate", "firm_participation_rate")
+"""Outcomes whose cost per unit of gain is shown in the report's cost table."""
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
@@ -26,6 +30,9 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2e
 table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em; }
 th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+.better { background: #e3f4e1; } .worse { background: #fbe3e1; }
+td small { color: #444; }
+details { margin: .5em 0 1em; } summary { cursor: pointer; color: #1f5fa8; }
 .note { background: #fff8e1; border-left: 4px solid #f0b400; padding: .4em .8em; }
 .meta { color: #555; font-size: .9em; }
 """
@@ -150,32 +157,99 @@ def _header(study: Study) -> str:
 def _comparison_section(study: Study, embed: _Embedder) -> str:
     assert study.final is not None and study.horizon is not None and study.by_year is not None
     scenarios = [s for s in study.dataset.scenarios if s in set(study.final["scenario"])]
-    top = headline(study)
     parts = [
-        "<h2>Headline: final year, mean [95 % CI] and difference from baseline</h2>",
-        _table(top, index=True) if top is not None else "",
+        "<h2>Headline: final year</h2>",
+        "<p>Each cell: the scenario's mean [95 % CI across replications]; below it the paired "
+        "difference from the baseline [95 % CI]. Green: significantly better than the "
+        "baseline, red: significantly worse (for mismatch and cost, lower is better).</p>",
+        _headline_table(study),
         embed(figures.difference_bars(study.final, study.baseline or "")),
         embed(figures.difference_bars(study.horizon, study.baseline or "")),
         "<h2>Outcomes over time</h2>",
         embed(figures.time_series(study.by_year, study.outcomes, scenarios)),
     ]
     for name, table in (("final", study.final), ("mean", study.horizon)):
-        parts.append(f"<h3>Summary: {html.escape(STATISTICS[name])}</h3>")
-        parts.append(_table(table.drop(columns="statistic")))
+        parts.append(
+            f"<details><summary>Summary table: {html.escape(STATISTICS[name])}</summary>"
+            f"{_table(table.drop(columns='statistic'))}</details>"
+        )
     return "\n".join(parts)
+
+
+def _headline_table(study: Study) -> str:
+    """Outcomes × scenarios; mean [CI] over the paired difference [CI], shaded by sign."""
+    assert study.final is not None
+    final = study.final
+    scenarios = list(dict.fromkeys(final["scenario"]))
+    head = "".join(f"<th>{html.escape(str(s))}</th>" for s in scenarios)
+    rows = [f"<table><thead><tr><th>outcome</th>{head}</tr></thead><tbody>"]
+    cells = final.set_index(["outcome", "scenario"])
+    for outcome in study.outcomes:
+        tds = []
+        for scenario in scenarios:
+            r = cells.loc[(outcome, scenario)]
+            text = f"{fmt(r['mean'])} [{fmt(r['ci_low'])}, {fmt(r['ci_high'])}]"
+            shade = ""
+            if scenario != study.baseline:
+                text += (
+                    f"<br><small>Δ {fmt(r['diff'], True)} [{fmt(r['diff_low'], True)}, "
+                    f"{fmt(r['diff_high'], True)}]</small>"
+                )
+                up, down = r["diff_low"] > 0, r["diff_high"] < 0
+                good = down if lower_is_better(outcome) else up
+                bad = up if lower_is_better(outcome) else down
+                shade = ' class="better"' if good else ' class="worse"' if bad else ""
+            tds.append(f"<td{shade}>{text}</td>")
+        rows.append(f"<tr><td>{html.escape(outcome)}</td>{''.join(tds)}</tr>")
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
 
 
 def _cost_section(study: Study) -> str:
     assert study.cost is not None
-    return "\n".join(
-        [
-            "<h2>Cost-effectiveness</h2>",
-            f"<p>Extra fiscal cost (<code>{COST}</code>, RMB summed over the horizon) per unit "
-            "of gain over the baseline, paired by replication; 95 % bootstrap interval. A ratio "
-            "is given only where the gain is significantly positive.</p>",
-            _table(study.cost),
-        ]
+    cost = study.cost
+    parts = [
+        "<h2>Cost-effectiveness</h2>",
+        f"<p>Extra fiscal cost (<code>{COST}</code>, RMB summed over the horizon) per unit of "
+        "gain over the baseline, paired by replication, with a 95 % bootstrap interval. A "
+        "ratio is given only where the gain is significantly positive; '∞' means the gain "
+        "is too uncertain to bound the cost from above.</p>",
+    ]
+    key = [o for o in COST_HEADLINE if o in set(cost["outcome"])]
+    if key:
+        parts.append(_cost_headline(cost, key))
+    parts.append(f"<details><summary>Every outcome</summary>{_table(cost)}</details>")
+    return "\n".join(parts)
+
+
+def _cost_headline(cost: pd.DataFrame, outcomes: list[str]) -> str:
+    """Scenarios × key outcomes: RMB per unit of gain [95 % CI], or why there is none."""
+    head = "".join(
+        f"<th>RMB {html.escape(gain_unit(o))} of {html.escape(o)}</th>" for o in outcomes
     )
+    rows = [f"<table><thead><tr><th>scenario</th><th>extra cost</th>{head}</tr></thead><tbody>"]
+    for scenario, part in cost.groupby("scenario", sort=False):
+        by = part.set_index("outcome")
+        cells = []
+        for outcome in outcomes:
+            r = by.loc[outcome]
+            if pd.isna(r["cost_per_unit"]):
+                cells.append(f"<td>{html.escape(str(r['note']))}</td>")
+            else:
+                cells.append(
+                    f"<td>{fmt(r['cost_per_unit'])} [{fmt(r['cost_per_unit_low'])}, "
+                    f"{_bound(r['cost_per_unit_high'])}]</td>"
+                )
+        extra = fmt(part["extra_cost"].iloc[0], signed=True)
+        rows.append(
+            f"<tr><td>{html.escape(str(scenario))}</td><td>{extra}</td>{''.join(cells)}</tr>"
+        )
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _bound(value: float) -> str:
+    return "∞" if value == float("inf") else fmt(value)
 
 
 def _prim_section(study: Study, embed: _Embedder) -> str:

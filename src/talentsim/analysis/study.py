@@ -115,7 +115,7 @@ def run_study(
         )
     if ds.kind in ("sobol", "morris"):
         study.indices = sensitivity(ds, names, SENSITIVITY_STATISTIC)
-    else:
+    elif ds.kind != "scenarios":
         study.notes.append(
             f"Sensitivity indices need a sobol or morris design; this one is {ds.kind!r}."
         )
