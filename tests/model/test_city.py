@@ -252,3 +252,18 @@ def test_seed_sequence_and_generator_seeds_are_accepted_and_reproducible():
     c = simulate(config, seed=np.random.default_rng(5), years=2).outcomes
     d = simulate(config, seed=np.random.default_rng(5), years=2).outcomes
     pd.testing.assert_frame_equal(c, d)
+
+
+def test_every_outcome_column_is_defined_in_the_odd_document(run):
+    text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    outcomes_section = text[text.index("## 8. Outcomes") : text.index("## 9.")]
+    patterns = {"shortage_": "`shortage_<field>`", "fiscal_cost_": "`fiscal_cost_<instrument>`"}
+    undocumented = []
+    for column in run.model.outcomes().columns:
+        documented = f"`{column}`" in outcomes_section or any(
+            column.startswith(prefix) and pattern in outcomes_section
+            for prefix, pattern in patterns.items()
+        )
+        if not documented:
+            undocumented.append(column)
+    assert undocumented == []
