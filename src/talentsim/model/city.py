@@ -392,11 +392,12 @@ class TalentModel(mesa.Model):
             log_wage=self._field_log_wage(market_level)[field_of],
             placement=self.placement[field_of],
             quality=self._programme_quality(school_of, field_of, vocational),
-            distance=self.distance[district][:, school_district],
-            peer_share=self.peer_field[district][:, field_of],
+            distance=self.distance[:, school_district],
+            peer_share=self.peer_field[:, field_of],
             ability=p.ability[rows],
             tech_intensity=self.tech[field_of],
             log_points=np.log(np.maximum(points, 1e-9)),
+            group=district,
         )
         choice = education.assign_programmes(self.rng, utilities, seats, p.ability[rows])
         placed = choice >= 0
@@ -645,9 +646,8 @@ class TalentModel(mesa.Model):
         reference = cfg.programme_review.equipment_reference
         quality = np.ones(len(rows))
         vocational = (stage_done == Stage.ZHONGZHI) | (stage_done == Stage.GAOZHI)
-        quality[vocational] = [
-            self.schools[s].quality(reference) for s in p.school[rows[vocational]]
-        ]
+        by_school = np.array([school.quality(reference) for school in self.schools])
+        quality[vocational] = by_school[p.school[rows[vocational]]]
         has_field = p.field[rows] >= 0
         apprentice = p.sponsor[rows] >= 0
         p.skill_field[rows] = np.where(

@@ -57,6 +57,7 @@ def programme_utilities(
     ability: np.ndarray,
     tech_intensity: np.ndarray,
     log_points: np.ndarray,
+    group: np.ndarray | None = None,
 ) -> np.ndarray:
     """Systematic utility of each programme (school × field) for each student.
 
@@ -84,12 +85,12 @@ def programme_utilities(
         + params.beta_quality * quality
         + log_points
     )
-    return (
-        per_programme[None, :]
-        - params.beta_distance * distance
-        + params.beta_peer * peer_share
-        + params.ability_match * ability[:, None] * tech_intensity[None, :]
+    common = (
+        per_programme[None, :] - params.beta_distance * distance + params.beta_peer * peer_share
     )
+    if group is not None:
+        common = common[group]
+    return common + params.ability_match * ability[:, None] * tech_intensity[None, :]
 
 
 def assign_programmes(

@@ -130,14 +130,12 @@ class People:
         gone = (self.stage == Stage.LEFT) | (self.stage == Stage.RETIRED)
         if not gone.any():
             return
-        self._archive.append(
-            {name: column[: self.n][gone].copy() for name, column in self._data.items()}
-        )
-        keep = ~gone
-        kept = int(keep.sum())
+        # index arrays once: gathering with them beats a boolean mask per column
+        leaving, keep = np.flatnonzero(gone), np.flatnonzero(~gone)
+        self._archive.append({name: column[leaving] for name, column in self._data.items()})
         for column in self._data.values():
-            column[:kept] = column[: self.n][keep]
-        self.n = kept
+            column[: len(keep)] = column[keep]
+        self.n = len(keep)
 
     def individuals(self) -> pd.DataFrame:
         """A table of every person ever simulated, in their latest state, one row each."""
