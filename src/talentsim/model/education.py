@@ -74,6 +74,9 @@ def programme_utilities(
         ability: (n,) standardised ability.
         tech_intensity: (P,) the field's tech intensity (comparative advantage).
         log_points: (P,) log of the programme's specialty points (size of the offer).
+        group: (n,) optional row of ``distance`` and ``peer_share`` for each student; then those
+            are given once per group (e.g. district), (G, P), and the per-group part of the
+            utility is computed once per group instead of once per student (same values).
 
     Returns:
         (n, P) utilities.
