@@ -54,3 +54,17 @@ def test_missing_baseline_is_refused_with_the_names_present(scenario_dataset):
     ds = load_dataset(scenario_dataset())
     with pytest.raises(DatasetError, match=r"'status quo'.*baseline, policy, weak"):
         compare_by_year(ds, "status quo", ["retention_rate"])
+
+
+def test_pair_correlation_shows_how_much_common_random_numbers_help(scenario_dataset):
+    ds = load_dataset(scenario_dataset(noise=0.004, replications=10))
+    table = summarise(ds, "baseline", ["retention_rate"], "mean").set_index("scenario")
+    assert table.loc["baseline", "pair_corr"] == pytest.approx(1.0)
+    # shared replication effect sd 0.05 ≫ own noise 0.004/√5: strongly correlated pairs
+    assert table.loc["policy", "pair_corr"] > 0.95
+    frame = pd.DataFrame(
+        {"scenario": ["baseline"] * 4 + ["a"] * 4, "replication": [0, 1, 2, 3] * 2,
+         "y": [1.0, 2.0, 3.0, 4.0, 4.0, 3.0, 2.0, 1.0]}
+    )  # fmt: skip
+    anti = paired_comparison(frame, "baseline", ["y"]).set_index("scenario")
+    assert anti.loc["a", "pair_corr"] == pytest.approx(-1.0)

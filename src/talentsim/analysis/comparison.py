@@ -81,6 +81,7 @@ def paired_comparison(
     diff = paired.groupby(groups, sort=False)["diff"].agg(["count", "mean", "std"])
     diff_low, diff_high = t_interval(diff["mean"], diff["std"], diff["count"])
     base_mean = base.groupby(["outcome", *by])["base_value"].mean().rename("baseline_mean")
+    pair_corr = _pair_correlation(paired, groups)
     table = pd.DataFrame(
         {
             "n": level["count"],
@@ -91,6 +92,7 @@ def paired_comparison(
             "diff": diff["mean"],
             "diff_low": diff_low,
             "diff_high": diff_high,
+            "pair_corr": pair_corr,
         }
     ).reset_index()
     table = table.merge(base_mean.reset_index(), on=["outcome", *by], how="left")
@@ -98,9 +100,26 @@ def paired_comparison(
     table["diff_pct"] = 100 * table["diff"] / scale
     order = [
         "scenario", "outcome", *by, "n", "mean", "ci_low", "ci_high", "baseline_mean",
-        "n_pairs", "diff", "diff_low", "diff_high", "diff_pct",
+        "n_pairs", "diff", "diff_low", "diff_high", "diff_pct", "pair_corr",
     ]  # fmt: skip
     return table[order]
+
+
+def _pair_correlation(paired: pd.DataFrame, groups: list[str]) -> pd.Series:
+    """Correlation across replications between a scenario's runs and the baseline's.
+
+    Common random numbers pay off only when it is clearly positive: the variance of a paired
+    difference is σ²_a + σ²_b − 2ρσ_aσ_b.
+    """
+    both = paired.dropna(subset=["value", "base_value"])
+    both = both.assign(
+        xy=both["value"] * both["base_value"], xx=both["value"] ** 2, yy=both["base_value"] ** 2
+    )
+    m = both.groupby(groups, sort=False)[["value", "base_value", "xy", "xx", "yy"]].mean()
+    cov = m["xy"] - m["value"] * m["base_value"]
+    var_x, var_y = m["xx"] - m["value"] ** 2, m["yy"] - m["base_value"] ** 2
+    denominator = np.sqrt(var_x * var_y)
+    return (cov / denominator.where(denominator > 1e-12 * (m["xx"] + m["yy"]) + 1e-300)).clip(-1, 1)
 
 
 def check_baseline(ds: SweepDataset, baseline: str) -> None:

@@ -22,6 +22,10 @@ SENSITIVITY_STATISTIC = "mean"
 """Sensitivity and discovery analyse each run's horizon mean (less seed noise than one year)."""
 
 
+PAIRING_WEAK = 0.3
+"""Median pair correlation below which the report warns that pairing gains little."""
+
+
 @dataclass
 class Study:
     """The results of analysing one dataset.
@@ -104,6 +108,7 @@ def run_study(
         study.horizon = _with_params(
             ds, order_scenarios(summarise(ds, baseline, names, "mean"), scenarios, baseline)
         )
+        _note_pairing(study)
         if "fiscal_cost" in ds.outcome_names:
             study.cost = cost_effectiveness(ds, baseline, names)
         else:
@@ -137,6 +142,19 @@ def _with_params(ds: SweepDataset, table: pd.DataFrame) -> pd.DataFrame:
         return table
     values = ds.runs.drop_duplicates("scenario").set_index("scenario")[ds.params]
     return table.join(values, on="scenario")
+
+
+def _note_pairing(study: Study) -> None:
+    """Say so when common random numbers barely correlate paired runs (little gain from pairs)."""
+    assert study.horizon is not None
+    rows = study.horizon[study.horizon["scenario"] != study.baseline]
+    corr = rows["pair_corr"].median()
+    if len(rows) and pd.notna(corr) and corr < PAIRING_WEAK:
+        study.notes.append(
+            f"Paired runs are weakly correlated (median correlation {corr:.2f} of horizon "
+            "means with the baseline's run of the same replication): common random numbers "
+            "narrow the intervals little here, so differences need more replications."
+        )
 
 
 def _note_failures(ds: SweepDataset, study: Study) -> None:
