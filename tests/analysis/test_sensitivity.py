@@ -24,6 +24,7 @@ def test_sobol_indices_of_ishigami_match_the_analytic_values(sampled_dataset):
     np.testing.assert_allclose(table["S1"], [0.314, 0.442, 0.0], atol=0.05)
     np.testing.assert_allclose(table["ST"], [0.558, 0.442, 0.244], atol=0.06)
     assert (table["S1_conf"] > 0).all()
+    assert (table["seed_noise_share"] == 0).all()  # replications agree exactly
 
 
 def test_sobol_refuses_a_design_with_a_hole(sampled_dataset):

@@ -93,7 +93,7 @@ def render(study: Study) -> str:
             "replications (one response per design point, keyed by point_id).</p>"
         )
         parts.append(embed(figures.sensitivity_bars(study.indices)))
-        parts.append(_table(study.indices))
+        parts.append(f"<details><summary>Indices table</summary>{_table(study.indices)}</details>")
     if study.prim is not None:
         parts.append(_prim_section(study, embed))
     if not study.dataset.flows.empty:

@@ -91,6 +91,23 @@ def point_responses(
     return x.to_numpy(dtype=float), y.to_numpy(dtype=float)
 
 
+def seed_noise_share(ds: SweepDataset, outcome: str, statistic: Statistic) -> float:
+    """Share of the variance of the point responses that is seed noise (NaN with 1 replication).
+
+    ``(mean within-point variance / replications) / variance of the point means``: near 0 the
+    indices describe the levers; near 1 they describe the seeds, and need more replications
+    or a larger scale.
+    """
+    frame = per_run(ds, [outcome], statistic)
+    by_point = frame.groupby("point_id")[outcome]
+    replications = by_point.count()
+    if replications.max() < 2:
+        return float("nan")
+    within = (by_point.var() / replications).mean()
+    between = by_point.mean().var()
+    return float(min(within / between, 1.0)) if between > 0 else float("nan")
+
+
 def sobol_indices(ds: SweepDataset, outcome: str, statistic: Statistic = "mean") -> pd.DataFrame:
     """First-order and total Sobol indices with 95 % bootstrap intervals for one outcome.
 
@@ -112,6 +129,7 @@ def sobol_indices(ds: SweepDataset, outcome: str, statistic: Statistic = "mean")
             "S1_conf": result["S1_conf"],
             "ST": result["ST"],
             "ST_conf": result["ST_conf"],
+            "seed_noise_share": seed_noise_share(ds, outcome, statistic),
         }
     )
 
@@ -132,6 +150,7 @@ def morris_indices(ds: SweepDataset, outcome: str, statistic: Statistic = "mean"
             "mu_star_conf": np.asarray(result["mu_star_conf"], dtype=float),
             "mu": np.asarray(result["mu"], dtype=float),
             "sigma": np.asarray(result["sigma"], dtype=float),
+            "seed_noise_share": seed_noise_share(ds, outcome, statistic),
         }
     )
 

@@ -22,6 +22,8 @@ SENSITIVITY_STATISTIC = "mean"
 """Sensitivity and discovery analyse each run's horizon mean (less seed noise than one year)."""
 
 
+NOISE_WARN = 0.2
+"""Seed-noise share of the between-point variance above which indices are flagged."""
 PAIRING_WEAK = 0.3
 """Median pair correlation below which the report warns that pairing gains little."""
 
@@ -113,13 +115,14 @@ def run_study(
             study.cost = cost_effectiveness(ds, baseline, names)
         else:
             study.notes.append("No 'fiscal_cost' column: cost-effectiveness left out.")
-    else:
+    elif ds.kind not in ("lhs", "sobol", "morris"):
         study.notes.append(
             f"No baseline scenario {baseline!r} in this {ds.kind} design: the scenario "
             "comparison and cost-effectiveness are left out (use --baseline NAME)."
         )
     if ds.kind in ("sobol", "morris"):
         study.indices = sensitivity(ds, names, SENSITIVITY_STATISTIC)
+        _note_noise(study)
     elif ds.kind != "scenarios":
         study.notes.append(
             f"Sensitivity indices need a sobol or morris design; this one is {ds.kind!r}."
@@ -154,6 +157,19 @@ def _note_pairing(study: Study) -> None:
             f"Paired runs are weakly correlated (median correlation {corr:.2f} of horizon "
             "means with the baseline's run of the same replication): common random numbers "
             "narrow the intervals little here, so differences need more replications."
+        )
+
+
+def _note_noise(study: Study) -> None:
+    """Name the outcomes whose sensitivity indices mostly measure seed noise."""
+    assert study.indices is not None
+    share = study.indices.groupby("outcome", sort=False)["seed_noise_share"].first()
+    noisy = share[share > NOISE_WARN]
+    if len(noisy):
+        listed = ", ".join(f"{o} ({v:.0%})" for o, v in noisy.items())
+        study.notes.append(
+            f"Seed noise is a large share of the variance between design points for {listed}: "
+            "their indices are unreliable; add replications, raise the scale or n."
         )
 
 
