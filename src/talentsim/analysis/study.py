@@ -87,7 +87,8 @@ def run_study(
         outcomes: Outcomes to analyse (default: the key outcomes present).
         threshold: Case threshold of scenario discovery on the first outcome.
         baseline_required: Refuse (instead of skipping the comparison) when the baseline is
-            absent; set when the user named it, or when the design is a scenario list or grid.
+            absent; set when the user named it, or when the design is a scenario list. A grid
+            without a 'baseline' scenario is compared with its first point.
 
     """
     names = choose_outcomes(ds, outcomes)
