@@ -52,22 +52,50 @@ def _sample_cells(
     seeker_keys: np.ndarray,
     draws: int,
 ) -> np.ndarray:
-    """For each seeker, ``draws`` cells whose key equals the seeker's key, weighted; -1 if none."""
+    """For each seeker, ``draws`` cells whose key equals the seeker's key, weighted; -1 if none.
+
+    Keys are non-negative integers; weights non-negative integers (open slots).
+    """
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_weights = keys[order], weights[order].astype(np.float64)
     cumulative = np.cumsum(sorted_weights)
     # seekers share few distinct keys: look each one up once
-    distinct, inverse = np.unique(seeker_keys, return_inverse=True)
-    lo = np.searchsorted(sorted_keys, distinct, side="left")[inverse]
-    hi = np.searchsorted(sorted_keys, distinct, side="right")[inverse]
+    every_key = np.arange(int(seeker_keys.max()) + 1 if len(seeker_keys) else 0)
+    lo = np.searchsorted(sorted_keys, every_key, side="left")[seeker_keys]
+    hi = np.searchsorted(sorted_keys, every_key, side="right")[seeker_keys]
     base = np.where(lo > 0, cumulative[np.maximum(lo - 1, 0)], 0.0)
     total = np.where(hi > lo, cumulative[np.maximum(hi - 1, 0)] - base, 0.0)
     u = rng.random((len(seeker_keys), draws))
     targets = base[:, None] + u * total[:, None]
-    pos = np.searchsorted(cumulative, targets, side="right")
+    pos = _search_integer_steps(cumulative, targets)
     pos = np.minimum(np.maximum(pos, lo[:, None]), np.maximum(hi[:, None] - 1, 0))
     cells = order[np.minimum(pos, len(order) - 1)] if len(order) else np.zeros_like(pos)
     return np.where((hi > lo)[:, None], cells, -1)
+
+
+def _search_integer_steps(cumulative: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cumulative, targets, side="right")`` for integer-valued ``cumulative``.
+
+    With integer steps, cumulative[j] > t exactly when cumulative[j] > floor(t), so the position
+    of every integer up to the total is tabulated once and looked up (no binary search per
+    target, which costs ~50 ns each). Falls back to the search when the table would be large.
+    """
+    top = float(cumulative[-1]) if len(cumulative) else 0.0
+    if top > 8 * targets.size + 1_000_000 or (cumulative != np.round(cumulative)).any():
+        return np.searchsorted(cumulative, targets, side="right")
+    steps = np.diff(cumulative, prepend=0.0).astype(np.int64)
+    table = np.repeat(np.arange(len(cumulative) + 1), np.append(steps, 1))
+    whole = np.floor(targets).astype(np.int64)
+    return table[np.clip(whole, 0, len(table) - 1)]
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """For a sorted array, the index where each element's run of equal values starts.
+
+    The same as ``np.searchsorted(ordered, ordered, side="left")``, in linear time.
+    """
+    start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    return np.repeat(start, np.diff(np.append(start, len(ordered))))
 
 
 def _order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -79,6 +107,8 @@ def _order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     ranked = key[by_key]
     if (ranked[1:] == ranked[:-1]).any():  # ties: only a stable sort keeps input order
         by_key = np.argsort(-key, kind="stable")
+    if len(group) and group.min() >= 0 and group.max() < 2**16:  # stable radix sort
+        return by_key[np.argsort(group[by_key].astype(np.uint16), kind="stable")]
     rank = np.empty(len(key), dtype=np.int64)
     rank[by_key] = np.arange(len(key))
     return np.argsort(group.astype(np.int64) * len(key) + rank)
@@ -148,7 +178,7 @@ def match(
         )
         order = _order_within(cell, merit)
         seeker_of, cell, pay, appeal = seeker_of[order], cell[order], pay[order], appeal[order]
-        first = np.searchsorted(cell, cell, side="left")
+        first = _run_starts(cell)
         offered = (np.arange(len(cell)) - first) < slots[cell]
         seeker_of, cell, pay, appeal = (
             seeker_of[offered],
