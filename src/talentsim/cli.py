@@ -230,3 +230,47 @@ def dashboard(
 
 if __name__ == "__main__":
     app()
+DEFAULT_TARGETS = Path("configs/calibration/targets.yaml")
+
+
+@app.command()
+def calibrate(
+    targets: Annotated[Path, typer.Option(help="Targets file.")] = DEFAULT_TARGETS,
+    report_only: Annotated[
+        bool, typer.Option("--report-only", help="Skip the fit; only regenerate the report.")
+    ] = False,
+    report: Annotated[Path, typer.Option(help="Report to write.")] = Path("docs/calibration.md"),
+    write: Annotated[
+        Path, typer.Option(help="Where the fitted parameters go (the baseline's base file).")
+    ] = Path("configs/calibration/fitted.yaml"),
+    lhs: Annotated[int, typer.Option(help="Latin-hypercube points.", min=0)] = 32,
+    iterations: Annotated[int, typer.Option(help="Nelder-Mead iterations.", min=0)] = 60,
+    seeds: Annotated[int | None, typer.Option(help="Report seeds [default: file's].")] = None,
+    scale: Annotated[float | None, typer.Option(help="Report scale [default: file's].")] = None,
+    facts: Annotated[bool, typer.Option(help="Check the stylized facts.")] = True,
+    executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
+    workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT.")] = None,
+) -> None:
+    """Fit the baseline's free parameters to the targets; write them and docs/calibration.md."""
+    from talentsim.calibration.command import Options, run_calibrate
+    from talentsim.experiment.executors import EXECUTORS
+
+    if executor not in EXECUTORS:
+        raise fail(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
+    if scale is not None and not 0 < scale <= 1:
+        raise fail(f"--scale {scale}: must be in (0, 1]")
+    options = Options(
+        targets, report, write, report_only, lhs, iterations, seeds, scale, facts,
+        executor, workers, scheduler,
+    )  # fmt: skip
+    try:
+        validation, _ = run_calibrate(options, lambda line: console.print(line, soft_wrap=True))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:
+        raise fail(f"calibration failed: {type(exc).__name__}: {exc}", RUN_FAILED) from exc
+    inside = int(validation.summary.inside.sum())
+    console.print(f"{inside} of {len(validation.summary)} targets inside their bands")
+
+
