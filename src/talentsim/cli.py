@@ -227,9 +227,6 @@ def dashboard(
     if code:
         raise fail(f"the dashboard server stopped with exit code {code}", RUN_FAILED)
 
-
-if __name__ == "__main__":
-    app()
 DEFAULT_TARGETS = Path("configs/calibration/targets.yaml")
 
 
@@ -274,3 +271,5 @@ def calibrate(
     console.print(f"{inside} of {len(validation.summary)} targets inside their bands")
 
 
+if __name__ == "__main__":
+    app()
