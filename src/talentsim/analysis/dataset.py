@@ -97,6 +97,7 @@ def load_dataset(path: Path | str) -> SweepDataset:
         raise DatasetError(
             f"{folder / 'outcomes.parquet'}: missing parameter column(s) {', '.join(missing)}"
         )
+    runs, outcomes = _label_crossed_points(runs, outcomes, params)
     ok = set(runs.loc[runs["status"] == "ok", "run_id"])
     outcomes = outcomes[outcomes["run_id"].isin(ok)].reset_index(drop=True)
     if outcomes.empty:
@@ -149,9 +150,38 @@ def _read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     return table
 
 
+def short_name(path: str) -> str:
+    """A parameter's dotted path without the ``policy.`` prefix and ``.value`` suffix."""
+    return path.removeprefix("policy.").removesuffix(".value")
+
+
+def _label_crossed_points(
+    runs: pd.DataFrame, outcomes: pd.DataFrame, params: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give each design point its own scenario label when a scenario spans several points.
+
+    A scenario list crossed with ``values`` parameters repeats each scenario name once per
+    parameter combination; ``name (lever=value, …)`` keeps the points apart.
+    """
+    points = runs.drop_duplicates("point_id")
+    if not params or points["scenario"].is_unique:
+        return runs, outcomes
+    labels = {
+        int(row["point_id"]): f"{row['scenario']} ("
+        + ", ".join(f"{short_name(p)}={row[p]}" for p in params)
+        + ")"
+        for _, row in points.iterrows()
+    }
+    relabel = {"scenario": lambda t: t["point_id"].map(labels)}
+    return runs.assign(**relabel), outcomes.assign(**relabel)
+
+
 def _param_columns(manifest: dict, runs: pd.DataFrame, runs_path: Path) -> list[str]:
-    """Lever/uncertainty columns: the SALib problem's names, else what runs.parquet adds."""
+    """Lever/uncertainty columns: the manifest's list, else the SALib problem's, else guessed."""
     problem = manifest["design"].get("problem")
+    listed = manifest.get("param_columns")
+    if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
+        problem = {"names": listed} if listed else None
     if isinstance(problem, dict) and problem.get("names"):
         names = [str(n) for n in problem["names"]]
         missing = [n for n in names if n not in runs.columns]

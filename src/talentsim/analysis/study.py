@@ -97,6 +97,11 @@ def run_study(
     if ds.kind == "grid" and baseline not in present and not baseline_required:
         baseline, first = _first_point(ds)
         notes.append(f"Grid design: differences are taken from its first point {first}.")
+    elif baseline not in present:
+        crossed = sorted(s for s in present if s.startswith(f"{baseline} ("))
+        if crossed:
+            baseline = _first_point(ds, crossed)[0]
+            notes.append(f"Scenarios crossed with levers: the baseline is {baseline!r}.")
     has_baseline = baseline in present
     study = Study(
         dataset=ds, baseline=baseline if has_baseline else None, outcomes=names, notes=notes
@@ -133,9 +138,10 @@ def run_study(
     return study
 
 
-def _first_point(ds: SweepDataset) -> tuple[str, str]:
-    """The scenario name of design point 0 and its parameter values in words."""
-    row = ds.runs.sort_values("point_id").iloc[0]
+def _first_point(ds: SweepDataset, among: list[str] | None = None) -> tuple[str, str]:
+    """The scenario of the lowest design point (among some) and its parameter values."""
+    runs = ds.runs if among is None else ds.runs[ds.runs["scenario"].isin(among)]
+    row = runs.sort_values("point_id").iloc[0]
     values = ", ".join(f"{p} = {row[p]}" for p in ds.params)
     return str(row["scenario"]), f"'{row['scenario']}' ({values})"
 
