@@ -138,6 +138,7 @@ def analyze(
     """Compare scenarios, compute sensitivity indices, discover scenarios; write a report."""
     from talentsim.analysis import DatasetError, load_dataset, run_study
     from talentsim.analysis.report import write_report
+    from talentsim.analysis.study import key_findings
 
     if report is not None and report.is_dir():
         raise fail(f"--report {report}: is a folder, expected an .html file path")
@@ -153,9 +154,11 @@ def analyze(
     except DatasetError as exc:
         raise fail(str(exc)) from None
     for note in study.notes:
-        errors.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        errors.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if study.final is not None:
         console.print(comparison_table(study.final, study.baseline or ""))
+    for line in key_findings(study):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     if report is not None:
         try:
             written = write_report(study, report)

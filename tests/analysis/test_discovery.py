@@ -31,4 +31,7 @@ def test_discover_on_an_lhs_dataset_restricts_the_lever_that_matters(sampled_dat
     box = result.box.set_index("parameter")
     assert box.loc["policy.subsidy", "restricted"]
     assert abs(box.loc["policy.subsidy", "low"] - 7.0) < 0.5
+    assert not box.loc["noise.k", "restricted"]  # limits that do not matter are lifted
+    assert result.coverage > 0.9
+    assert result.density > 0.9
     assert "y (mean) ≥ 7" in result.rule

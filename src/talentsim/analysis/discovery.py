@@ -6,7 +6,8 @@ repeatedly peels off the ``alpha`` share of points at the low or high end of one
 whichever peel raises the share of cases of interest (density) inside the box most — until the
 box holds fewer than ``min_mass`` of the points. Each step trades coverage (share of all cases
 of interest still inside) for density; the box reported is the densest one on that trajectory
-that still covers at least ``min_coverage`` of the cases.
+that still covers at least ``min_coverage`` of the cases, with every limit lifted that does
+not raise its density (no pasting step otherwise).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class PrimResult:
         box: The chosen box: parameter, low, high, full_low, full_high, restricted.
         chosen: The step of the chosen box.
         rule: The case definition in words, e.g. ``retention_rate ≥ 0.81``.
+        coverage: Share of all cases inside the chosen box.
+        density: Share of the chosen box's points that are cases.
+        mass: Share of all points inside the chosen box.
 
     """
 
@@ -37,6 +41,9 @@ class PrimResult:
     box: pd.DataFrame
     chosen: int
     rule: str
+    coverage: float
+    density: float
+    mass: float
 
 
 def peel(
@@ -80,7 +87,7 @@ def peel(
     eligible = trajectory[trajectory["coverage"] >= min_coverage]
     pick = eligible if not eligible.empty else trajectory
     chosen = int(pick.sort_values(["density", "step"], ascending=[False, True]).iloc[0]["step"])
-    box_low, box_high = boxes[chosen]
+    box_low, box_high = _drop_idle_limits(x, cases, *boxes[chosen], full_low, full_high)
     box = pd.DataFrame(
         {
             "parameter": names,
@@ -92,6 +99,37 @@ def peel(
         }
     )
     return trajectory, box, chosen
+
+
+def _drop_idle_limits(
+    x: np.ndarray,
+    cases: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    full_low: np.ndarray,
+    full_high: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lift each limit whose removal keeps the box's density (a simpler, equally good rule).
+
+    Early peels can restrict a parameter that later peels make irrelevant; lifting such a limit
+    can only add points, so coverage never falls.
+    """
+    low, high = low.copy(), high.copy()
+
+    def density(lo: np.ndarray, hi: np.ndarray) -> float:
+        inside = np.all((x >= lo) & (x <= hi), axis=1)
+        return float(cases[inside].mean()) if inside.any() else 0.0
+
+    for dim in range(x.shape[1]):
+        for bounds, full in ((low, full_low), (high, full_high)):
+            if bounds[dim] == full[dim]:
+                continue
+            kept = bounds[dim]
+            before = density(low, high)
+            bounds[dim] = full[dim]
+            if density(low, high) < before - 1e-12:
+                bounds[dim] = kept
+    return low, high
 
 
 def _best_peel(
@@ -163,6 +201,15 @@ def discover(
     if threshold is None:
         threshold = float(np.quantile(y, 0.25 if lower else 0.75))
     cases = (y <= threshold) if lower else (y >= threshold)
-    trajectory, box, chosen = peel(x.to_numpy(dtype=float), cases.to_numpy(), ds.params)
-    rule = f"{outcome} ({statistic}) {'≤' if lower else '≥'} {threshold:.4g}"
-    return PrimResult(trajectory=trajectory, box=box, chosen=chosen, rule=rule)
+    points, hits = x.to_numpy(dtype=float), cases.to_numpy()
+    trajectory, box, chosen = peel(points, hits, ds.params)
+    inside = np.all((points >= box["low"].to_numpy()) & (points <= box["high"].to_numpy()), axis=1)
+    return PrimResult(
+        trajectory=trajectory,
+        box=box,
+        chosen=chosen,
+        rule=f"{outcome} ({statistic}) {'≤' if lower else '≥'} {threshold:.4g}",
+        coverage=float(hits[inside].sum() / max(hits.sum(), 1)),
+        density=float(hits[inside].mean()) if inside.any() else 0.0,
+        mass=float(inside.mean()),
+    )

@@ -260,7 +260,9 @@ def _prim_section(study: Study, embed: _Embedder) -> str:
         [
             "<h2>Scenario discovery (PRIM)</h2>",
             f"<p>Cases of interest: design points with {html.escape(prim.rule)}. The chosen box "
-            f"(step {prim.chosen}) restricts these levers:</p>",
+            f"(peeling step {prim.chosen}, limits that do not matter lifted) holds "
+            f"{prim.coverage:.0%} of the cases; {prim.density:.0%} of the points inside it are "
+            f"cases ({prim.mass:.0%} of all points). It restricts:</p>",
             _table(box if not box.empty else prim.box),
             embed(figures.prim_figures(prim)),
         ]

@@ -220,3 +220,28 @@ def fmt(value: float, signed: bool = False) -> str:
     if abs(value) >= 1000:
         return f"{value:{sign},.0f}"
     return f"{value:{sign}.4g}"
+
+
+def key_findings(study: Study) -> list[str]:
+    """One line per sensitivity outcome or discovery box, for the terminal."""
+    lines = []
+    if study.indices is not None:
+        column = "ST" if "ST" in study.indices.columns else "mu_star"
+        for outcome, part in study.indices.groupby("outcome", sort=False):
+            top = part.sort_values(column, ascending=False).iloc[0]
+            noise = top["seed_noise_share"]
+            caveat = f" (seed noise {noise:.0%})" if pd.notna(noise) and noise > NOISE_WARN else ""
+            lines.append(
+                f"{outcome}: largest {column} {fmt(top[column])} for {top['parameter']}{caveat}"
+            )
+    if study.prim is not None:
+        prim = study.prim
+        box = prim.box[prim.box["restricted"]]
+        limits = "; ".join(
+            f"{r.parameter} in [{fmt(r.low)}, {fmt(r.high)}]" for r in box.itertuples()
+        )
+        lines.append(
+            f"PRIM box for {prim.rule}: {limits or 'no restriction'} "
+            f"(coverage {prim.coverage:.0%}, density {prim.density:.0%})"
+        )
+    return lines
