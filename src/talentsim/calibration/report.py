@@ -123,6 +123,16 @@ def calibration_table(v: Validation) -> str:
     return "\n".join(lines)
 
 
+def frame_table(frame: pd.DataFrame) -> str:
+    """A small DataFrame (index + numeric columns) as a Markdown table."""
+    header = [str(frame.index.name or ""), *map(str, frame.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for index, row in frame.iterrows():
+        cells = [f"{x:.3f}" if isinstance(x, float) else str(x) for x in row]
+        lines.append("| " + " | ".join([str(index), *cells]) + " |")
+    return "\n".join(lines)
+
+
 def free_parameter_table(v: Validation) -> str:
     """The fitted parameters, their bounds and current values."""
     lines = [
@@ -152,7 +162,7 @@ def render(v: Validation, command: str, notes: str = "") -> str:
             f"{fact.evidence}.\n"
         )
         if fact.table is not None:
-            facts.append(fact.table.round(3).to_markdown() + "\n")
+            facts.append(frame_table(fact.table) + "\n")
     return "\n".join(
         [
             "# Calibration and validation of the Zibo baseline",
