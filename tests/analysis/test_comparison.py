@@ -68,3 +68,18 @@ def test_pair_correlation_shows_how_much_common_random_numbers_help(scenario_dat
     )  # fmt: skip
     anti = paired_comparison(frame, "baseline", ["y"]).set_index("scenario")
     assert anti.loc["a", "pair_corr"] == pytest.approx(-1.0)
+
+
+def test_a_failed_run_drops_only_its_pair_and_is_noted(scenario_dataset):
+    from talentsim.analysis import run_study
+
+    folder = scenario_dataset(noise=0.0)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    runs.loc[runs["run_id"] == "p1-r3", "status"] = "failed"
+    runs.to_parquet(folder / "runs.parquet")
+    study = run_study(load_dataset(folder), outcomes=["retention_rate"])
+    final = study.final.set_index("scenario")
+    assert final.loc["policy", "n_pairs"] == 7
+    assert final.loc["weak", "n_pairs"] == 8
+    assert final.loc["policy", "diff"] == pytest.approx(0.05)
+    assert any("1 of 24 runs failed" in note for note in study.notes)

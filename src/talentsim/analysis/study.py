@@ -181,6 +181,12 @@ def _note_noise(study: Study) -> None:
 
 
 def _note_failures(ds: SweepDataset, study: Study) -> None:
+    status = ds.manifest.get("status")
+    if status not in (None, "complete"):
+        study.notes.append(
+            f"The sweep's manifest says status {status!r}: runs may be missing; rerun the "
+            "sweep command to complete it before drawing conclusions."
+        )
     failed = ds.failed_runs
     if len(failed):
         study.notes.append(
