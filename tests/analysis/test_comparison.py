@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentsim.analysis import DatasetError, load_dataset
+from talentsim.analysis import DatasetError, load_dataset, run_study
 from talentsim.analysis.comparison import compare_by_year, paired_comparison, summarise
 
 
@@ -71,8 +71,6 @@ def test_pair_correlation_shows_how_much_common_random_numbers_help(scenario_dat
 
 
 def test_a_failed_run_drops_only_its_pair_and_is_noted(scenario_dataset):
-    from talentsim.analysis import run_study
-
     folder = scenario_dataset(noise=0.0)
     runs = pd.read_parquet(folder / "runs.parquet")
     runs.loc[runs["run_id"] == "p1-r3", "status"] = "failed"
