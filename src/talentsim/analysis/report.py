@@ -59,12 +59,12 @@ def _reset(table: pd.DataFrame | None) -> pd.DataFrame | None:
 
 def write_report(study: Study, path: Path) -> list[Path]:
     """Write the HTML report at ``path`` and the CSV tables next to it; return every file."""
+    page = render(study)  # everything is computed before the first file is written
     written = []
     for name, table in csv_tables(study).items():
         target = path.with_name(f"{path.stem}_{name}.csv")
         write_atomic(target, lambda tmp, t=table: _readable(tmp, t.to_csv(tmp, index=False)))
         written.append(target)
-    page = render(study)
     write_atomic(path, lambda tmp: _readable(tmp, tmp.write_text(page, encoding="utf-8")))
     return [path, *written]
 
@@ -100,8 +100,6 @@ def render(study: Study) -> str:
         parts.append("<h2>Talent flows</h2>")
         ds = study.dataset
         parts.append(embed(figures.sankey(ds.flows, ds.runs, ds.scenarios)))
-    if not embed.used:  # keep the page valid: plotly.js is expected by nothing, but say so
-        parts.append("<p>No figures for this dataset.</p>")
     body = "\n".join(parts)
     title = html.escape(f"talentsim study: {study.dataset.path.name}")
     return (
