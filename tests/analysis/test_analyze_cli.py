@@ -60,8 +60,8 @@ def test_report_is_self_contained_with_every_figure_and_csv_tables(scenario_data
     # plotly.js inline exactly once (several MB), not once per figure
     assert sum(size > 1_000_000 for size in parsed.inline_sizes) == 1
     assert "Plotly.newPlot" in page
-    # difference bars (final, horizon), time series, Sankey
-    assert parsed.figure_divs == ["figure-1", "figure-2", "figure-3", "figure-4"]
+    # difference bars (final, horizon), levels and differences over time, Sankey
+    assert parsed.figure_divs == [f"figure-{k}" for k in range(1, 6)]
     assert '"type":"sankey"' in page.replace(" ", "")
     assert parsed.tables >= 4
     headline = pd.read_csv(tmp_path / "out" / "study_headline.csv")

@@ -62,8 +62,15 @@ def _dropdown(fig: go.Figure, groups: list[tuple[str, list[int]]], title: str) -
     return fig
 
 
-def time_series(by_year: pd.DataFrame, outcomes: list[str], scenarios: list[str]) -> go.Figure:
-    """Mean outcome by year per scenario with its 95 % band across replications."""
+def time_series(
+    by_year: pd.DataFrame,
+    outcomes: list[str],
+    scenarios: list[str],
+    columns: tuple[str, str, str] = ("mean", "ci_low", "ci_high"),
+    title: str = "Outcomes over time (mean and 95 % interval across replications)",
+) -> go.Figure:
+    """An outcome by year per scenario with its 95 % band (levels, or paired differences)."""
+    centre, band_low, band_high = columns
     fig = go.Figure()
     groups = []
     for outcome in outcomes:
@@ -75,7 +82,7 @@ def time_series(by_year: pd.DataFrame, outcomes: list[str], scenarios: list[str]
             fig.add_trace(
                 go.Scatter(
                     x=years + years[::-1],
-                    y=rows["ci_high"].tolist() + rows["ci_low"].tolist()[::-1],
+                    y=rows[band_high].tolist() + rows[band_low].tolist()[::-1],
                     fill="toself",
                     fillcolor=_rgba(colour, 0.18),
                     line={"width": 0},
@@ -87,7 +94,7 @@ def time_series(by_year: pd.DataFrame, outcomes: list[str], scenarios: list[str]
             fig.add_trace(
                 go.Scatter(
                     x=years,
-                    y=rows["mean"],
+                    y=rows[centre],
                     name=scenario,
                     line={"color": colour},
                     legendgroup=scenario,
@@ -96,11 +103,7 @@ def time_series(by_year: pd.DataFrame, outcomes: list[str], scenarios: list[str]
             )
             indices += [len(fig.data) - 2, len(fig.data) - 1]
         groups.append((outcome, indices))
-    fig.update_layout(
-        title="Outcomes over time (mean and 95 % interval across replications)",
-        xaxis_title="year",
-        height=480,
-    )
+    fig.update_layout(title=title, xaxis_title="year", height=480)
     return _dropdown(fig, groups, "outcome")
 
 

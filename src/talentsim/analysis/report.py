@@ -165,6 +165,15 @@ def _comparison_section(study: Study, embed: _Embedder) -> str:
         embed(figures.difference_bars(study.horizon, study.baseline or "")),
         "<h2>Outcomes over time</h2>",
         embed(figures.time_series(study.by_year, study.outcomes, scenarios)),
+        embed(
+            figures.time_series(
+                study.by_year,
+                study.outcomes,
+                scenarios,  # the baseline stays as the zero line, colours match the levels
+                columns=("diff", "diff_low", "diff_high"),
+                title=f"Difference from '{study.baseline}' over time (paired, 95 % interval)",
+            )
+        ),
     ]
     for name, table in (("final", study.final), ("mean", study.horizon)):
         parts.append(
