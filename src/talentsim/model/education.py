@@ -116,19 +116,20 @@ def assign_programmes(
     """
     n, n_programmes = utilities.shape
     assigned = np.full(n, -1, dtype=np.int64)
-    if n == 0 or n_programmes == 0:
+    offered = np.flatnonzero(seats > 0)
+    if n == 0 or len(offered) == 0:
         return assigned
-    noisy = utilities + rng.gumbel(size=utilities.shape)
-    noisy[:, seats <= 0] = -np.inf
-    depth = min(ranks, n_programmes)
-    choices = np.argsort(-noisy, axis=1)[:, :depth]
+    # a programme without seats is never chosen: noise and ranking only for those with seats
+    noisy = utilities[:, offered] + rng.gumbel(size=(n, len(offered)))
+    depth = min(ranks, len(offered))
+    choices = offered[np.argsort(-noisy, axis=1)[:, :depth]]
     remaining = seats.astype(np.int64).copy()
     for r in range(depth):
         applicants = np.flatnonzero(assigned < 0)
         if len(applicants) == 0:
             break
         target = choices[applicants, r]
-        viable = np.isfinite(noisy[applicants, target])
+        viable = np.isfinite(utilities[applicants, target])
         applicants, target = applicants[viable], target[viable]
         order = np.lexsort((-priority[applicants], target))
         applicants, target = applicants[order], target[order]
