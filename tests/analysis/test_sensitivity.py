@@ -12,14 +12,15 @@ from talentsim.analysis.sensitivity import morris_indices, sobol_indices
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 
 
-def ishigami_folder(build, n=1024, fail_points=()):
-    x = sobol_sample.sample(ISHIGAMI, n, calc_second_order=False, seed=7)
-    design = {"kind": "sobol", "n": n, "second_order": False, "problem": ISHIGAMI}
+def ishigami_folder(build, n=1024, fail_points=(), second_order=False):
+    x = sobol_sample.sample(ISHIGAMI, n, calc_second_order=second_order, seed=7)
+    design = {"kind": "sobol", "n": n, "second_order": second_order, "problem": ISHIGAMI}
     return build(x, ISHIGAMI["names"], Ishigami.evaluate(x), design, 2, fail_points)
 
 
-def test_sobol_indices_of_ishigami_match_the_analytic_values(sampled_dataset):
-    ds = load_dataset(ishigami_folder(sampled_dataset))
+@pytest.mark.parametrize("second_order", [False, True])
+def test_sobol_indices_of_ishigami_match_the_analytic_values(sampled_dataset, second_order):
+    ds = load_dataset(ishigami_folder(sampled_dataset, second_order=second_order))
     table = sobol_indices(ds, "y").set_index("parameter")
     np.testing.assert_allclose(table["S1"], [0.314, 0.442, 0.0], atol=0.05)
     np.testing.assert_allclose(table["ST"], [0.558, 0.442, 0.244], atol=0.06)
