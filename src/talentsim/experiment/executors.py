@@ -79,6 +79,7 @@ class ResilientProcessPool(Executor):
         self._backlog: deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]]] = deque()
         self._in_flight = 0
         self._outstanding: set[Future[Any]] = set()
+        self._retired: list[ProcessPoolExecutor] = []
         self._pool = self._new_pool(self.workers)
         self._closed = False
 
@@ -115,6 +116,7 @@ class ResilientProcessPool(Executor):
                 try:
                     inner = pool.submit(fn, *args)
                 except BrokenProcessPool:  # broke before its tasks' callbacks replaced it
+                    self._retired.append(pool)
                     self._pool = pool = self._new_pool(self.workers)
                     inner = pool.submit(fn, *args)
                 inner.add_done_callback(
@@ -134,9 +136,12 @@ class ResilientProcessPool(Executor):
             return
         if isinstance(inner.exception(), BrokenProcessPool):
             with self._lock:
+                # A broken pool terminates itself. Shutting it down here, or letting it be
+                # garbage-collected here, would deadlock on the shutdown lock its manager
+                # thread holds while running this callback: keep it until shutdown().
                 if pool is self._pool and not self._closed:
+                    self._retired.append(pool)
                     self._pool = self._new_pool(self.workers)
-                    pool.shutdown(wait=False, cancel_futures=True)
             self._isolate(outer, fn, args)
             return
         self._finish(outer, inner)
@@ -144,10 +149,11 @@ class ResilientProcessPool(Executor):
     def _isolate(self, outer: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         """Retry a task of a broken pool alone, so a second death convicts it and no other."""
         alone = self._new_pool(1)
+        with self._lock:
+            self._retired.append(alone)
         inner = alone.submit(fn, *args)
 
         def settle(done: Future[Any]) -> None:
-            alone.shutdown(wait=False)
             if done.cancelled():
                 self._fail(outer, CancelledError())
             elif isinstance(done.exception(), BrokenProcessPool):
@@ -189,8 +195,9 @@ class ResilientProcessPool(Executor):
                 except BaseException:  # noqa: S112 - cancelled futures raise; only waiting here
                     continue
         with self._lock:
-            pool = self._pool
-        pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+            pools = [self._pool, *self._retired]
+        for pool in pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 @contextmanager

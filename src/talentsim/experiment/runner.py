@@ -33,8 +33,9 @@ from talentsim.runinfo import git_state, host, package_versions
 
 FORMAT = "talentsim-sweep/1"
 FAULTS_ENV = "TALENTSIM_TEST_FAULTS"
-"""Test hook: ``RUN_ID=ACTION`` pairs separated by commas, ACTION ``raise``, ``exit`` (the worker
-process dies through ``os._exit``) or ``sleep:SECONDS``; RUN_ID ``*`` matches every run."""
+"""Test hook, read when the sweep is planned: ``RUN_ID=ACTION`` pairs separated by commas, ACTION
+``raise`` (the run fails), ``exit`` (the worker process dies through ``os._exit``) or
+``sleep:SECONDS`` (the run is slowed down); RUN_ID ``*`` matches every run."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class RunTask:
     source: str
     seed_entropy: int
     seed_spawn_key: str
+    fault: str = ""
+    """Test hook (see :data:`FAULTS_ENV`); empty for real runs."""
 
     def record(self) -> dict[str, Any]:
         """The run's identifying fields as stored in the dataset."""
@@ -71,7 +74,7 @@ class RunResult:
     run_id: str
     status: str
     seconds: float
-    error: str = ""
+    error: str | None = None
     outcomes: pd.DataFrame | None = None
     flows: pd.DataFrame | None = None
 
@@ -98,6 +101,7 @@ def plan_runs(experiment: ResolvedExperiment, points: list[DesignPoint]) -> list
     """Every run of the experiment: each point with each replication's seed, point-major."""
     seeds = replication_seeds(experiment.spec.root_seed, experiment.spec.replications)
     bases = {s.name: s for s in experiment.scenarios}
+    faults = planned_faults()
     tasks = []
     for point in points:
         base = bases.get(point.scenario, experiment.scenarios[0])
@@ -116,30 +120,33 @@ def plan_runs(experiment: ResolvedExperiment, points: list[DesignPoint]) -> list
                     source=f"{base.file} (design point {point.point_id})",
                     seed_entropy=int(seed.entropy),  # type: ignore[arg-type]
                     seed_spawn_key=spawn_key_text(seed.spawn_key),
+                    fault=faults.get(run_id(point.point_id, replication), faults.get("*", "")),
                 )
             )
     return tasks
 
 
-def apply_test_fault(run: str) -> None:
-    """Act on :data:`FAULTS_ENV` for this run (tests force failures with it)."""
-    for item in filter(None, os.environ.get(FAULTS_ENV, "").split(",")):
-        target, _, action = item.partition("=")
-        if target not in (run, "*"):
-            continue
-        if action == "raise":
-            raise RuntimeError(f"forced failure of run {run} ({FAULTS_ENV})")
-        if action == "exit":
-            os._exit(70)
-        if action.startswith("sleep:"):
-            time.sleep(float(action.removeprefix("sleep:")))
+def planned_faults() -> dict[str, str]:
+    """The faults that :data:`FAULTS_ENV` asks for, by run id (``*``: every run)."""
+    items = filter(None, os.environ.get(FAULTS_ENV, "").split(","))
+    return dict(item.strip().partition("=")[::2] for item in items)
+
+
+def apply_test_fault(task: RunTask) -> None:
+    """Act on the task's test fault, if any (tests force failures with it)."""
+    if task.fault == "raise":
+        raise RuntimeError(f"forced failure of run {task.run_id} ({FAULTS_ENV})")
+    if task.fault == "exit":
+        os._exit(70)
+    if task.fault.startswith("sleep:"):
+        time.sleep(float(task.fault.removeprefix("sleep:")))
 
 
 def execute_run(task: RunTask) -> RunResult:
     """Run one task in a worker: validate its config, simulate, tag the rows with the run's ids."""
     started = time.perf_counter()
     try:
-        apply_test_fault(task.run_id)
+        apply_test_fault(task)
         config = validate(copy.deepcopy(task.config), task.source)
         result = simulate(config, seed=rebuild_seed(task.seed_entropy, task.seed_spawn_key))
     except Exception:

@@ -14,7 +14,7 @@ import copy
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -147,9 +147,9 @@ class Experiment(Strict):
                 )
         elif self.scenario is None:
             raise ValueError(f"scenario: required with design kind '{self.design.kind}'")
-        both = set(self.levers) & set(self.uncertainties)
-        if both:
-            raise ValueError(f"{sorted(both)}: listed both as lever and as uncertainty")
+        for path in self.uncertainties:
+            if path in self.levers:
+                raise ValueError(f"uncertainties['{path}']: also listed as a lever")
         for role, path, parameter in self.parameters():
             where = f"{role}['{path}']"
             if path in RESERVED_PATHS:
@@ -256,13 +256,9 @@ def check_parameter(
 
     """
     where = f"{resolved.path}: {role}['{dotted}']"
-    base = resolved.scenarios[0]
-    node: Any = base.config.model_dump(mode="python")
-    for key in dotted.split("."):
-        if not isinstance(node, dict) or key not in node:
-            raise ConfigError(f"{where}: unknown config path (no field '{key}' in the scenario)")
-        node = node[key]
-    kind = type(node)
+    kind = field_type(resolved.scenarios[0].config, dotted)
+    if kind is None:
+        raise ConfigError(f"{where}: unknown config path (no such field in the scenario)")
     if kind not in (int, float, bool):
         raise ConfigError(f"{where}: config path is not a number (it holds {kind.__name__})")
     if kind is bool and parameter.range is not None:
@@ -281,6 +277,24 @@ def check_parameter(
             except ConfigError as exc:
                 raise ConfigError(f"{where}: value {value!r} is rejected: {exc}") from None
     return kind
+
+
+def field_type(config: BaseModel, dotted: str) -> type | None:
+    """The declared type of the config field at ``dotted``, or None if there is no such field."""
+    node: Any = config
+    annotation: Any = type(config)
+    for key in dotted.split("."):
+        if isinstance(node, BaseModel):
+            if key not in type(node).model_fields:
+                return None
+            annotation = type(node).model_fields[key].annotation
+            node = getattr(node, key)
+        elif isinstance(node, dict) and key in node:
+            annotation = (get_args(annotation) or (None, type(node[key])))[-1]
+            node = node[key]
+        else:
+            return None
+    return annotation if isinstance(annotation, type) else type(node)
 
 
 def cast(value: Any, kind: type) -> Any:
