@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from talentsim.config import ConfigError, resolve_config
@@ -41,7 +42,7 @@ SUMMARY_COLUMNS = (
 
 def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -106,9 +107,16 @@ def summary_table(outcomes: object, title: str) -> Table:
 
 
 @app.command()
-def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
-    """Check a scenario config without running it."""
+def validate(
+    config: Annotated[Path, typer.Argument(help="Scenario or experiment YAML file.")],
+) -> None:
+    """Check a scenario config, or an experiment (a file with a top-level `design`), unrun."""
+    from talentsim.experiment.spec import is_experiment_file
+
     try:
+        if is_experiment_file(config):
+            validate_experiment(config)
+            return
         resolved = resolve_config(config)
     except ConfigError as exc:
         raise fail(str(exc)) from None
@@ -117,6 +125,73 @@ def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML file.")]
         soft_wrap=True,
     )
 
+
+def validate_experiment(path: Path) -> None:
+    """Check an experiment file and its scenarios; print its size and hash."""
+    from talentsim.experiment.runner import prepare
+
+    experiment, tasks, manifest = prepare(path)
+    design = manifest["design"]
+    console.print(
+        f"{path}: valid experiment '{experiment.name}': {design['kind']} design, "
+        f"{design['points']} points × {design['replications']} replications = {len(tasks)} runs "
+        f"(hash {manifest['experiment_hash']})",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="Experiment YAML file (experiments/).")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder (resumed if it exists).")],
+    executor: Annotated[
+        str, typer.Option(help="Where runs execute: serial, processes or dask.")
+    ] = "processes",
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes [default: all cores].")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
+    ] = None,
+) -> None:
+    """Run an experiment into OUT: outcomes, flows and runs.parquet plus manifest.json."""
+    from talentsim.experiment.executors import EXECUTORS
+    from talentsim.experiment.progress import sweep_progress
+    from talentsim.experiment.runner import run_sweep
+    from talentsim.experiment.store import StoreError
+
+    if executor not in EXECUTORS:
+        raise fail(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise fail(f"--workers {workers}: must be at least 1")
+    if scheduler and executor != "dask":
+        raise fail("--scheduler: only used with --executor dask")
+    try:
+        with sweep_progress(console) as progress:
+            summary = run_sweep(
+                experiment, out, executor, workers, scheduler, progress.start, progress.run_done
+            )
+    except (ConfigError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        if scheduler:
+            raise fail(f"--scheduler {scheduler}: {exc}") from None
+        raise fail(f"sweep stopped: {exc}", RUN_FAILED) from None
+    except KeyboardInterrupt:
+        raise fail(f"interrupted; run the same command again to resume into {out}", 130) from None
+    done = summary.total - summary.skipped
+    console.print(
+        f"{summary.total} runs ({summary.skipped} already done, {done} run now) in "
+        f"{summary.seconds:.1f} s with {executor} → {out}",
+        soft_wrap=True,
+    )
+    if summary.failed:
+        raise fail(
+            f"{summary.failed} of {summary.total} runs failed (see status and error in "
+            f"{out / 'runs.parquet'})",
+            RUN_FAILED,
+        )
+    console.print("all runs ok")
 
 
 @app.command()
