@@ -702,7 +702,10 @@ class TalentModel(mesa.Model):
 
         Cooperation follows the expected net benefit (:func:`firms.net_benefit_of_cooperation`)
         plus idiosyncratic noise; apprentices are final-year 中职/高职 students of the firm's
-        field, assigned at random up to each firm's places.
+        field, assigned at random up to each firm's places. Levers: integration units
+        (:func:`firms.integration_unit_uptake`), apprenticeship subsidy, surcharge credit and
+        coordination in the net benefit; training-base co-funding m adds m·I per apprentice to
+        the firms' base investment I, which goes into the schools' equipment.
         """
         gov, cfg, table, p = self.government, self.config.firms, self.firm_table, self.people
         active = np.flatnonzero(table.active)
@@ -1000,7 +1003,14 @@ class TalentModel(mesa.Model):
         self._previous_wage_index = self.wage_index
 
     def _research(self) -> None:
-        """Firm R&D, university cooperation projects, technology transfer and innovation."""
+        """Firm R&D, university cooperation projects, technology transfer and innovation.
+
+        Levers: R&D = :func:`firms.rd_rate` (super-deduction d) · revenue, for SOEs at least
+        last year's R&D·(1 + g) (mandatory SOE R&D growth g). An R&D firm seeks a university
+        project with probability seek_rate·(1 + C)·(1 + σ)·(1 + 0.5·min(links, 4)); projects
+        ~ min(seekers, Poisson(K)) with partner capacity K = Σ capacity·(1 + 0.5·C)·(1 + σ)
+        (coordination C, project co-funding σ, which pays σ of project R&D).
+        """
         gov, cfg, table = self.government, self.config, self.firm_table
         self._update_revenue()
         active = np.flatnonzero(table.active)
