@@ -289,7 +289,7 @@ def lever_table(means: pd.DataFrame, totals: pd.DataFrame) -> str:
         "| lever | unit | status quo | valid range | setting measured | mechanism | "
         "recommendation | primary outcome | baseline | with lever | effect Δ ± 95 % CI "
         "(rel.) | fiscal cost of its instrument, RMB/yr (off → on) | "
-        "cost per extra retained skilled |",
+        "`cost_per_extra_retained_skilled` |",
         "|" + " --- |" * 13,
     ]
     for case in LEVERS:
@@ -340,7 +340,7 @@ def scenario_table(means: pd.DataFrame, totals: pd.DataFrame) -> str:
             cells.append(effect_cell(base, diff, half))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append(
-        "| cost per extra retained skilled | – | "
+        "| `cost_per_extra_retained_skilled` | – | "
         + " | ".join(cost_per_retained(totals, f"scenario:{name}") for name in others)
         + " |"
     )
