@@ -929,9 +929,10 @@ class TalentModel(mesa.Model):
     def _migrate(self, graduates: np.ndarray, inflow: np.ndarray) -> None:
         """New graduates, in-migrants and the unemployed decide to stay or leave; pay subsidies."""
         p, cfg = self.people, self.config
-        deciders = np.unique(
-            np.concatenate([graduates, inflow, np.flatnonzero(p.stage == Stage.UNEMPLOYED)])
-        )
+        deciding = p.stage == Stage.UNEMPLOYED  # a mask: sorted and unique, as np.unique
+        deciding[graduates] = True
+        deciding[inflow] = True
+        deciders = np.flatnonzero(deciding)
         deciders = deciders[p.stage[deciders] != Stage.LEFT]
         level = p.level[deciders]
         market_level = MARKET_LEVEL[level]
@@ -1098,7 +1099,10 @@ class TalentModel(mesa.Model):
         table.active[exiting] = False
         for firm_id in exiting:
             self.firm_agents[firm_id].remove()
-        staff = np.flatnonzero(np.isin(self.people.employer, exiting))
+        closing = np.zeros(len(table), dtype=bool)
+        closing[exiting] = True
+        employer = self.people.employer
+        staff = np.flatnonzero((employer >= 0) & closing[np.maximum(employer, 0)])
         self._release(staff, Stage.UNEMPLOYED)
         n_entry = self.rng.poisson(cfg.entry_rate * len(active))
         park = self.config.policy.park
