@@ -15,14 +15,14 @@ from talentsim.config import load_config, resolve_config
 from talentsim.experiment.executors import SerialExecutor
 
 ROOT = Path(__file__).resolve().parents[2]
-TRUTH = {"migration.home_bias": 3.0, "progression.zhongzhi_continue": 0.4}
+TRUTH = {"firms.rd_intensity_private": 0.006, "progression.zhongzhi_continue": 0.4}
 SETTINGS = Settings(fit_scale=0.02, fit_years=3, fit_seeds=2, root_seed=5)
 
 
 def _synthetic_targets(base) -> TargetsFile:
     """Targets whose values are the model's own outcomes at TRUTH (same seeds as the fit)."""
     shell = [
-        Target(name="retention", value=0, band=(-1, 1), column="local_retention_rate",
+        Target(name="rd", value=0, band=(-1, 1), column="rd_intensity",
                window=(0, 3), source="synthetic"),
         Target(name="continue", value=0, band=(-1, 1), column="zhongzhi_continue_rate",
                window=(0, 3), source="synthetic"),
@@ -33,11 +33,10 @@ def _synthetic_targets(base) -> TargetsFile:
             executor, [truth], replication_seeds(SETTINGS.root_seed, 2), SETTINGS.fit_years
         )
     means = measure_runs(TargetsFile(targets=shell), runs, truth).mean()
-    targets = [
-        t.model_copy(update={"value": means[t.name], "band": (means[t.name] - 0.03,
-                                                              means[t.name] + 0.03)})
-        for t in shell
-    ]  # fmt: skip
+    targets = [  # bands of ±5 % around the synthetic values
+        t.model_copy(update={"value": v, "band": (0.95 * v, 1.05 * v)})
+        for t, v in ((t, float(means[t.name])) for t in shell)
+    ]
     return TargetsFile(settings=SETTINGS, targets=targets)
 
 
@@ -46,7 +45,7 @@ def recovered() -> FitResult:
     base = load_config(ROOT / "configs" / "zibo_baseline.yaml")
     targets = _synthetic_targets(base)
     parameters = [
-        FreeParameter(path="migration.home_bias", low=1.5, high=5.5),
+        FreeParameter(path="firms.rd_intensity_private", low=0.003, high=0.009),
         FreeParameter(path="progression.zhongzhi_continue", low=-0.6, high=1.6),
     ]
     with SerialExecutor() as executor:
@@ -55,7 +54,7 @@ def recovered() -> FitResult:
 
 
 def test_the_fit_recovers_the_parameters_that_generated_the_targets(recovered) -> None:
-    assert recovered.values["migration.home_bias"] == pytest.approx(3.0, abs=0.4)
+    assert recovered.values["firms.rd_intensity_private"] == pytest.approx(0.006, abs=0.0005)
     assert recovered.values["progression.zhongzhi_continue"] == pytest.approx(0.4, abs=0.25)
 
 
@@ -67,12 +66,14 @@ def test_the_fit_lowers_the_loss_from_the_starting_point(recovered) -> None:
 def test_written_values_form_a_config_base_that_validates(recovered, tmp_path: Path) -> None:
     fitted = tmp_path / "fitted.yaml"
     write_fitted(fitted, recovered, "test")
-    assert yaml.safe_load(fitted.read_text())["migration"]["home_bias"] == pytest.approx(
-        recovered.values["migration.home_bias"]
+    assert yaml.safe_load(fitted.read_text())["firms"]["rd_intensity_private"] == pytest.approx(
+        recovered.values["firms.rd_intensity_private"]
     )
     scenario = tmp_path / "scenario.yaml"
     baseline = yaml.safe_load((ROOT / "configs" / "zibo_baseline.yaml").read_text())
     baseline["base"] = "fitted.yaml"
     scenario.write_text(yaml.safe_dump(baseline, allow_unicode=True), encoding="utf-8")
     config = resolve_config(scenario)
-    assert config.migration.home_bias == pytest.approx(recovered.values["migration.home_bias"])
+    assert config.firms.rd_intensity_private == pytest.approx(
+        recovered.values["firms.rd_intensity_private"]
+    )

@@ -92,7 +92,7 @@ def _fmt(x: float) -> str:
     """A number for the table: thousands separators for big values, 3 significant digits else."""
     if not math.isfinite(x):
         return "n/a"
-    if abs(x) >= 1e9:
+    if abs(x) >= 1e8:
         return f"{x / 1e9:.2f} bn"
     if abs(x) >= 100:
         return f"{x:,.0f}"

@@ -190,7 +190,7 @@ class Migration(Strict):
 
     beta_income: float = param(2.5, "per log-income", "Gürsoy & Badur: utility gap", ge=0, le=50)
     home_bias: float = param(
-        4.2,
+        4.4,
         "logit",
         "calibrated: ~70 % of local-born graduates of local institutions stay in the city "
         "(Shandong keeps 82.56 % in the province, 2020); docs/calibration.md",
@@ -204,7 +204,7 @@ class Migration(Strict):
         0.5, "logit per share", "assumption: network of earlier leavers", ge=0, le=10
     )
     unemployed_penalty: float = param(
-        0.5,
+        0.9,
         "logit",
         "calibrated (by hand): no local offer pushes out, but most unemployed new graduates "
         "keep searching at home",
@@ -255,14 +255,15 @@ class LabourMarket(Strict):
     out_of_field_discount: float = param(
         0.97,
         "ratio",
-        "calibrated: wage of an out-of-field hire; sets 中职 in-field (对口) employment ~76 %",
+        "calibrated (by hand): wage of an out-of-field hire (with in_field_priority, sets 中职 "
+        "in-field employment ~76 %)",
         ge=0,
         le=1,
     )
     in_field_priority: float = param(
-        0.3,
+        0.2,
         "score",
-        "calibrated (by hand): firms' preference for field match (中职 对口 rate ~76 %)",
+        "calibrated: firms' preference for field match (中职 对口 rate ~76 %)",
         ge=0,
         le=10,
     )
