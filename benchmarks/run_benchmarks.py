@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -35,6 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
 YEARS = 20
+MODEL_FILES = {path.name for path in (ROOT / "src" / "talentsim" / "model").glob("*.py")} - {
+    "__init__.py"
+}
+"""Files whose functions the cumulative profile lists (the model's own code)."""
+SECTIONS = ("full", "scaling", "people", "profile", "sweep")
 
 ONE_RUN = """
 import json, resource, sys, time
@@ -98,7 +104,8 @@ def profile_full(scale: float, top: int = 15) -> dict[str, Any]:
             where = f"{Path(file).name}:{line}({name})" if line else name
             rows.append({"function": where, "calls": calls, "own_s": own, "cum_s": cumulative})
     by_own = sorted(rows, key=lambda r: -r["own_s"])[:top]
-    by_cumulative = sorted(rows, key=lambda r: -r["cum_s"])[:top]
+    own_code = [r for r in rows if r["function"].split(":")[0] in MODEL_FILES]
+    by_cumulative = sorted(own_code, key=lambda r: -r["cum_s"])[:top]
     return {"run": run, "by_own_time": by_own, "by_cumulative_time": by_cumulative}
 
 
@@ -157,14 +164,26 @@ def sweep(workers: int, reps: int) -> dict[str, Any]:
     """16 runs at scale 0.1 through the experiment runner with ``workers`` processes."""
     from talentsim.experiment.runner import run_sweep
 
-    times = []
+    times, run_seconds, startup = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "bench_sweep.yaml"
         spec.write_text(SWEEP.format(scenario=BASELINE))
         for rep in range(reps):
+            done: list[tuple[float, float]] = []  # (run's own seconds, finished at)
             started = time.perf_counter()
-            summary = run_sweep(spec, Path(tmp) / f"out-{workers}-{rep}", "processes", workers)
+
+            def finished(
+                record: dict[str, Any], done: list = done, started: float = started
+            ) -> None:
+                done.append((record["seconds"], time.perf_counter() - started))
+
+            summary = run_sweep(
+                spec, Path(tmp) / f"out-{workers}-{rep}", "processes", workers, on_run=finished
+            )
             times.append(time.perf_counter() - started)
+            run_seconds.append(statistics.median(seconds for seconds, _ in done))
+            # the pool is up when the first run started: its finish minus its own time
+            startup.append(min(at - seconds for seconds, at in done))
             if summary.ok != 16:
                 raise RuntimeError(f"sweep: {summary.failed} runs failed")
     return {
@@ -173,6 +192,10 @@ def sweep(workers: int, reps: int) -> dict[str, Any]:
         "runs": 16,
         "wall_s": statistics.median(times),
         "all_s": times,
+        "run_s": statistics.median(run_seconds),
+        "startup_s": statistics.median(startup),
+        "after_startup_s": statistics.median(t - s for t, s in zip(times, startup, strict=True)),
+        "load": load(),
     }
 
 
@@ -251,9 +274,24 @@ def table(results: dict[str, Any]) -> str:
     )
     one, two = results["sweep"]
     speedup = one["wall_s"] / two["wall_s"]
-    row("sweep, 16 runs at scale 0.1, 1 worker", f"{one['wall_s']:.2f} s", "", None)
-    row("sweep, 16 runs at scale 0.1, 2 workers", f"{two['wall_s']:.2f} s", "", None)
+    for sw in (one, two):
+        row(
+            f"sweep, 16 runs at scale 0.1, {sw['workers']} worker(s)",
+            f"{sw['wall_s']:.2f} s (one run {sw.get('run_s', math.nan):.2f} s in its worker; "
+            f"load {sw.get('load', ['?'])[0]})",
+            "",
+            None,
+        )
     row("sweep speed-up, 2 workers", f"{speedup:.2f}x", ">= 1.8x", speedup >= 1.8)
+    if "after_startup_s" in one and "after_startup_s" in two:
+        steady = one["after_startup_s"] / two["after_startup_s"]
+        row(
+            "sweep speed-up once the workers are up (pool start-up: "
+            f"{one['startup_s']:.1f} s / {two['startup_s']:.1f} s)",
+            f"{steady:.2f}x",
+            "",
+            None,
+        )
     lines.append("")
     lines.append(
         f"Profile of one full-scale run under cProfile ({prof_run['run']['wall_s']:.1f} s "
@@ -265,7 +303,7 @@ def table(results: dict[str, Any]) -> str:
     for r in results["profile"]["by_own_time"][:12]:
         lines.append(f"| `{r['function']}` | {r['calls']} | {r['own_s']:.2f} | {r['cum_s']:.2f} |")
     lines.append("")
-    lines.append("Top functions by cumulative time:")
+    lines.append("Top functions of the model's own code by cumulative time:")
     lines.append("")
     lines.append("| function | calls | cumulative s |")
     lines.append("| --- | --- | --- |")
@@ -285,30 +323,51 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="repetitions per figure")
     parser.add_argument("--people-scale", type=float, default=0.2)
     parser.add_argument("--quick", action="store_true", help="small scales, to check the script")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        default=list(SECTIONS),
+        help="run these sections; the others are kept from the previous latest.json",
+    )
     args = parser.parse_args()
     full_scale, scales = (1.0, [1 / 8, 1 / 4, 1 / 2])
     if args.quick:
         full_scale, scales = 0.1, [0.0125, 0.025, 0.05]
-    results: dict[str, Any] = {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {
+    previous = RESULTS / "latest.json"
+    results: dict[str, Any] = (
+        json.loads(previous.read_text())
+        if previous.exists() and set(args.only) < set(SECTIONS)
+        else {}
+    )
+    results.update(
+        started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        machine={
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "load_before": load(),
-        "quick": args.quick,
-    }
-    print("full scale ...", flush=True)
-    results["full_scale"] = median_runs(full_scale, args.reps)
-    print("scaling ...", flush=True)
-    results["scaling"] = [median_runs(s, args.reps) for s in scales] + [results["full_scale"]]
-    print("people's rules: plain Mesa vs vectorised ...", flush=True)
-    results["people_rules"] = people_rules(args.people_scale if not args.quick else 0.02, args.reps)
-    print("profile ...", flush=True)
-    results["profile"] = profile_full(full_scale)
-    print("sweep ...", flush=True)
-    results["sweep"] = [sweep(1, args.reps), sweep(2, args.reps)]
+        load_before=load(),
+        quick=args.quick,
+        sections_run=args.only,
+    )
+    if "full" in args.only:
+        print("full scale ...", flush=True)
+        results["full_scale"] = median_runs(full_scale, args.reps)
+    if "scaling" in args.only:
+        print("scaling ...", flush=True)
+        results["scaling"] = [median_runs(s, args.reps) for s in scales] + [results["full_scale"]]
+    if "people" in args.only:
+        print("people's rules: plain Mesa vs vectorised ...", flush=True)
+        results["people_rules"] = people_rules(
+            args.people_scale if not args.quick else 0.02, args.reps
+        )
+    if "profile" in args.only:
+        print("profile ...", flush=True)
+        results["profile"] = profile_full(full_scale)
+    if "sweep" in args.only:
+        print("sweep ...", flush=True)
+        results["sweep"] = [sweep(1, args.reps), sweep(2, args.reps)]
     results["load_after"] = load()
     try:
         from talentsim.runinfo import git_state, package_versions
