@@ -15,7 +15,8 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import Future, as_completed
+from concurrent.futures import Executor, Future, as_completed
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,27 +273,42 @@ def run_sweep(
         on_start(len(todo), summary.skipped)
     session = {"started": now(), "executor": executor, "workers": workers, "host": host()}
     store.begin()
-    if todo:
-        with make_executor(executor, workers, scheduler) as pool:
-            futures = {pool.submit(execute_run, task): task for task in todo}
-            for future in as_completed(futures):
-                record = collect(futures[future], future)
-                outcomes, flows = record.pop("_outcomes"), record.pop("_flows")
-                store.write_run(record, outcomes, flows)
-                if record["status"] == "ok":
-                    summary.ok += 1
-                else:
-                    summary.failed += 1
-                    summary.failures.append(record["run_id"])
-                if on_run is not None:
-                    on_run(record)
-    runs = store.consolidate(manifest["param_columns"])
+    try:
+        if todo:
+            execute_all(todo, store, summary, make_executor(executor, workers, scheduler), on_run)
+    finally:  # also after Ctrl-C: the dataset holds every run that finished, marked incomplete
+        runs = store.consolidate(manifest["param_columns"])
+        store.finish(
+            {**session, "finished": now(), "runs_done": summary.ok + summary.failed},
+            runs,
+            len(runs) == len(tasks),
+        )
     summary.failed = int((runs["status"] == "failed").sum())
     summary.seconds = time.time() - started
-    store.finish(
-        {**session, "finished": now(), "runs_done": len(todo)}, runs, len(runs) == len(tasks)
-    )
     return summary
+
+
+def execute_all(
+    todo: list[RunTask],
+    store: SweepStore,
+    summary: SweepSummary,
+    executor: AbstractContextManager[Executor],
+    on_run: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    """Submit every task and store each result as soon as it arrives."""
+    with executor as pool:
+        futures = {pool.submit(execute_run, task): task for task in todo}
+        for future in as_completed(futures):
+            record = collect(futures[future], future)
+            outcomes, flows = record.pop("_outcomes"), record.pop("_flows")
+            store.write_run(record, outcomes, flows)
+            if record["status"] == "ok":
+                summary.ok += 1
+            else:
+                summary.failed += 1
+                summary.failures.append(record["run_id"])
+            if on_run is not None:
+                on_run(record)
 
 
 def collect(task: RunTask, future: Future[RunResult]) -> dict[str, Any]:
