@@ -4,6 +4,7 @@ import pytest
 
 from talentsim.analysis import load_dataset
 from talentsim.analysis.cost import cost_effectiveness
+from talentsim.analysis.study import fmt
 
 
 def test_cost_per_extra_retained_skilled_graduate_is_the_known_ratio(scenario_dataset):
@@ -29,3 +30,11 @@ def test_lower_is_better_outcomes_count_a_reduction_as_gain(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.0))
     row = cost_effectiveness(ds, "baseline", ["mismatch_jrl"]).set_index("scenario").loc["policy"]
     assert row["gain"] == pytest.approx(5.0)  # −0.05 mismatch = +5 points
+
+
+def test_table_numbers_read_in_millions_and_infinity():
+    assert fmt(1_385_992) == "1.39 M"
+    assert fmt(2.172e9) == "2,172 M"
+    assert fmt(12_345) == "12,345"
+    assert fmt(float("inf")) == "∞"
+    assert fmt(0.05, signed=True) == "+0.05"

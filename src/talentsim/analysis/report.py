@@ -245,7 +245,7 @@ def _cost_headline(cost: pd.DataFrame, outcomes: list[str]) -> str:
             else:
                 cells.append(
                     f"<td>{fmt(r['cost_per_unit'])} [{fmt(r['cost_per_unit_low'])}, "
-                    f"{_bound(r['cost_per_unit_high'])}]</td>"
+                    f"{fmt(r['cost_per_unit_high'])}]</td>"
                 )
         extra = fmt(part["extra_cost"].iloc[0], signed=True)
         rows.append(
@@ -253,10 +253,6 @@ def _cost_headline(cost: pd.DataFrame, outcomes: list[str]) -> str:
         )
     rows.append("</tbody></table>")
     return "\n".join(rows)
-
-
-def _bound(value: float) -> str:
-    return "∞" if value == float("inf") else fmt(value)
 
 
 def _prim_section(study: Study, embed: _Embedder) -> str:

@@ -221,8 +221,11 @@ def fmt(value: float, signed: bool = False) -> str:
     if pd.isna(value):
         return "–"
     sign = "+" if signed else ""
-    if abs(value) >= 1e7:
-        return f"{value / 1e6:{sign},.0f} M"
+    if abs(value) == float("inf"):
+        return "∞" if value > 0 else "-∞"
+    if abs(value) >= 1e6:
+        digits = 2 if abs(value) < 1e7 else 1 if abs(value) < 1e8 else 0
+        return f"{value / 1e6:{sign},.{digits}f} M"
     if abs(value) >= 1000:
         return f"{value:{sign},.0f}"
     return f"{value:{sign}.4g}"
