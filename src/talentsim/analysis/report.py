@@ -156,11 +156,14 @@ def _comparison_section(study: Study, embed: _Embedder) -> str:
     assert study.final is not None and study.horizon is not None and study.by_year is not None
     scenarios = [s for s in study.dataset.scenarios if s in set(study.final["scenario"])]
     parts = [
-        "<h2>Headline: final year</h2>",
+        "<h2>Headline</h2>",
         "<p>Each cell: the scenario's mean [95 % CI across replications]; below it the paired "
         "difference from the baseline [95 % CI]. Green: significantly better than the "
         "baseline, red: significantly worse (for mismatch and cost, lower is better).</p>",
-        _headline_table(study),
+        "<h3>Final year</h3>",
+        _headline_table(study, study.final),
+        "<h3>Mean over the horizon</h3>",
+        _headline_table(study, study.horizon),
         embed(figures.difference_bars(study.final, study.baseline or "")),
         embed(figures.difference_bars(study.horizon, study.baseline or "")),
         "<h2>Outcomes over time</h2>",
@@ -183,10 +186,8 @@ def _comparison_section(study: Study, embed: _Embedder) -> str:
     return "\n".join(parts)
 
 
-def _headline_table(study: Study) -> str:
+def _headline_table(study: Study, final: pd.DataFrame) -> str:
     """Outcomes × scenarios; mean [CI] over the paired difference [CI], shaded by sign."""
-    assert study.final is not None
-    final = study.final
     scenarios = list(dict.fromkeys(final["scenario"]))
     head = "".join(f"<th>{html.escape(str(s))}</th>" for s in scenarios)
     rows = [f"<table><thead><tr><th>outcome</th>{head}</tr></thead><tbody>"]
