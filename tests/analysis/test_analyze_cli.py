@@ -195,3 +195,10 @@ def test_grid_is_compared_with_its_first_point_and_tables_carry_the_levers(
     final = pd.read_csv(tmp_path / "g_summary_final.csv").set_index("scenario")
     assert final.loc["point-2", "diff"] == 10
     assert final.loc["point-2", "policy.apprenticeship_subsidy.value"] == 10000
+
+
+def test_cost_alone_gives_a_report_without_a_cost_effectiveness_section(scenario_dataset, tmp_path):
+    report = tmp_path / "c.html"
+    result = analyze(scenario_dataset(), "--outcome", "fiscal_cost", "--report", report)
+    assert result.exit_code == 0, result.output
+    assert "Cost-effectiveness" not in report.read_text(encoding="utf-8")

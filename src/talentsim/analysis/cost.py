@@ -20,6 +20,10 @@ from talentsim.analysis.dataset import DatasetError, SweepDataset
 from talentsim.analysis.measures import is_flow, lower_is_better
 
 COST = "fiscal_cost"
+COLUMNS = [
+    "scenario", "outcome", "unit", "n_pairs", "extra_cost", "gain", "gain_low", "gain_high",
+    "cost_per_unit", "cost_per_unit_low", "cost_per_unit_high", "note",
+]  # fmt: skip
 BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20240602
 
@@ -73,12 +77,12 @@ def cost_effectiveness(ds: SweepDataset, baseline: str, outcomes: list[str]) -> 
     for scenario, runs in frame[frame["scenario"] != baseline].groupby("scenario", sort=False):
         pairs = runs.merge(base, on="replication", suffixes=("", "_base"))
         extra_cost = (pairs[COST] - pairs[f"{COST}_base"]).to_numpy()
-        picks = rng.integers(0, len(pairs), size=(BOOTSTRAP, len(pairs)))
+        picks = rng.integers(0, max(len(pairs), 1), size=(BOOTSTRAP, len(pairs)))
         for outcome in targets:
             sign = -1.0 if lower_is_better(outcome) else 1.0
             gain = sign * (pairs[outcome] - pairs[f"{outcome}_base"]).to_numpy()
             rows.append(_ratio_row(str(scenario), outcome, extra_cost, gain, picks))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def bootstrap_ratio(

@@ -84,7 +84,7 @@ def render(study: Study) -> str:
     else:
         parts.append("<h2>Outcomes over time</h2>")
         parts.append(embed(figures.fan_chart(study.dataset.outcomes, study.outcomes)))
-    if study.cost is not None:
+    if study.cost is not None and not study.cost.empty:
         parts.append(_cost_section(study))
     if study.indices is not None:
         parts.append("<h2>Sensitivity</h2>")
