@@ -25,7 +25,7 @@ import pandas as pd
 
 from talentsim.config.loading import config_hash, set_dotted, validate
 from talentsim.experiment.design import DesignPoint, describe, design_points
-from talentsim.experiment.executors import make_executor
+from talentsim.experiment.executors import default_workers, make_executor
 from talentsim.experiment.seeds import rebuild_seed, replication_seeds, spawn_key_text
 from talentsim.experiment.spec import ResolvedExperiment, load_experiment
 from talentsim.experiment.store import SweepStore
@@ -271,7 +271,8 @@ def run_sweep(
     summary = SweepSummary(out=out, total=len(tasks), skipped=len(tasks) - len(todo))
     if on_start is not None:
         on_start(len(todo), summary.skipped)
-    session = {"started": now(), "executor": executor, "workers": workers, "host": host()}
+    used = None if executor == "serial" or scheduler else workers or default_workers()
+    session = {"started": now(), "executor": executor, "workers": used, "host": host()}
     store.begin()
     try:
         if todo:
