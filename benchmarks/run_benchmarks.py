@@ -50,7 +50,7 @@ scale, years, seed, profile = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv
 cfg = resolve_config(sys.argv[5], {}).model_copy(update={"scale": scale})
 if profile:
     import cProfile, pstats
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: robust to other processes
     profiler.enable()
 wall, cpu = time.perf_counter(), time.process_time()
 result = simulate(cfg, seed=seed, years=years)
@@ -110,7 +110,7 @@ def profile_full(scale: float, top: int = 15) -> dict[str, Any]:
 
 
 def people_rules(scale: float, reps: int) -> dict[str, Any]:
-    """Plain-Mesa against vectorised people's rules on one snapshot."""
+    """Plain-Mesa against vectorised people's rules on one snapshot (CPU seconds)."""
     import numpy as np
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -122,15 +122,15 @@ def people_rules(scale: float, reps: int) -> dict[str, Any]:
     vectorised, plain, create = [], [], []
     checks = []
     for rep in range(reps):
-        started = time.perf_counter()
+        started = time.process_time()
         year = plain_mesa.vectorised_year(snapshot, np.random.default_rng(100 + rep))
-        vectorised.append(time.perf_counter() - started)
-        started = time.perf_counter()
+        vectorised.append(time.process_time() - started)
+        started = time.process_time()
         model = plain_mesa.PlainPeopleModel(snapshot, seed=100 + rep)
-        create.append(time.perf_counter() - started)
-        started = time.perf_counter()
+        create.append(time.process_time() - started)
+        started = time.process_time()
         model.step()
-        plain.append(time.perf_counter() - started)
+        plain.append(time.process_time() - started)
         checks.append(plain_mesa.compare(year, model.results()))
         del model
     v, p = statistics.median(vectorised), statistics.median(plain)
@@ -215,9 +215,15 @@ def table(results: dict[str, Any]) -> str:
 
     row(
         f"full scale, {YEARS} years: wall time",
-        f"{full['wall_s']:.2f} s (CPU {full['cpu_s']:.2f} s)",
+        f"{full['wall_s']:.2f} s",
         "<= 10 s",
         full["wall_s"] <= 10,
+    )
+    row(
+        f"full scale, {YEARS} years: CPU time (one core's work)",
+        f"{full['cpu_s']:.2f} s",
+        "<= 10 s",
+        full["cpu_s"] <= 10,
     )
     row(
         "full scale: peak RSS",
@@ -246,10 +252,16 @@ def table(results: dict[str, Any]) -> str:
     spread = smallest["us_per_person_year"] / largest["us_per_person_year"]
     cpu_spread = smallest["cpu_us_per_person_year"] / largest["cpu_us_per_person_year"]
     row(
-        f"time per person-year, scale {min(per):g} / scale {max(per):g}",
-        f"{spread:.2f}x (CPU {cpu_spread:.2f}x)",
+        f"time per person-year, scale {min(per):g} / scale {max(per):g}, wall",
+        f"{spread:.2f}x",
         "within 1.3x",
         1 / 1.3 <= spread <= 1.3,
+    )
+    row(
+        f"time per person-year, scale {min(per):g} / scale {max(per):g}, CPU",
+        f"{cpu_spread:.2f}x",
+        "within 1.3x",
+        1 / 1.3 <= cpu_spread <= 1.3,
     )
     population = people["population"]
     row(
@@ -294,8 +306,8 @@ def table(results: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append(
-        f"Profile of one full-scale run under cProfile ({prof_run['run']['wall_s']:.1f} s "
-        "with profiling overhead), top functions by own time:"
+        "Profile of one full-scale run under cProfile, timed in CPU seconds "
+        f"({prof_run['run']['cpu_s']:.1f} s with profiling overhead), top functions by own time:"
     )
     lines.append("")
     lines.append("| function | calls | own s | cumulative s |")
