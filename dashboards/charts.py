@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+SHARES = (
+    "retention_rate",
+    "employment_rate",
+    "in_field_rate",
+    "mismatch_jrl",
+    "firm_participation_rate",
+)
 KEY_OUTCOMES: dict[str, tuple[str, float]] = {
     "retention_rate": ("Graduates staying in the city (share)", 1.0),
     "employment_rate": ("Employed, of graduates who stay (share)", 1.0),
@@ -32,6 +44,22 @@ NODE_LABELS = {
 }
 COLORS = qualitative.Plotly
 CHART_HEIGHT = 420
+_AXIS = {"gridcolor": "white", "zerolinecolor": "white", "linecolor": "white", "automargin": True}
+LIGHT_TEMPLATE = go.layout.Template(
+    layout={
+        "colorway": COLORS,
+        "font": {"color": "#2a3f5f"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "#E5ECF6",
+        "hovermode": "closest",
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+    }
+)
+# Plotly's default template is validated again for every new figure (~30 ms each, more than a
+# simulated year at the live page's scale); this small look-alike costs almost nothing.
+pio.templates["talentsim"] = LIGHT_TEMPLATE
+pio.templates.default = "talentsim"
 
 
 def label_of(outcome: str) -> str:
@@ -54,14 +82,9 @@ def message_figure(message: str, height: int = 240) -> go.Figure:
     return fig
 
 
-def outcomes_figure(
-    current: pd.DataFrame,
-    previous: pd.DataFrame | None = None,
-    years: tuple[int, int] | None = None,
-    outcomes: tuple[str, ...] = tuple(KEY_OUTCOMES),
-) -> go.Figure:
-    """Small multiples of the key outcomes, year by year; ``previous`` run dashed for comparison."""
-    cols = 2
+@lru_cache(maxsize=8)
+def _subplots_layout(outcomes: tuple[str, ...], cols: int) -> dict[str, Any]:
+    """The layout of the small multiples (built once: ``make_subplots`` is slow)."""
     rows = (len(outcomes) + cols - 1) // cols
     fig = make_subplots(
         rows=rows,
@@ -71,36 +94,55 @@ def outcomes_figure(
         horizontal_spacing=0.08,
     )
     for i, outcome in enumerate(outcomes):
-        row, col = i // cols + 1, i % cols + 1
+        if outcome in SHARES:
+            fig.update_yaxes(range=[0, 1.02], row=i // cols + 1, col=i % cols + 1)
+    fig.update_annotations(font_size=12)
+    fig.update_layout(
+        height=230 * rows,
+        margin={"l": 40, "r": 10, "t": 70, "b": 30},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.03, "x": 0},
+    )
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)  # re-validating the default template costs most of the time
+    return layout
+
+
+def outcomes_figure(
+    current: pd.DataFrame,
+    previous: pd.DataFrame | None = None,
+    years: tuple[int, int] | None = None,
+    outcomes: tuple[str, ...] = tuple(KEY_OUTCOMES),
+) -> go.Figure:
+    """Small multiples of the key outcomes, year by year; ``previous`` run dashed for comparison."""
+    cols = 2
+    layout = copy.deepcopy(_subplots_layout(outcomes, cols))
+    traces = []
+    for i, outcome in enumerate(outcomes):
+        axis = "" if i == 0 else str(i + 1)
+        if years is not None:
+            layout[f"xaxis{axis}"]["range"] = [years[0] - 0.5, years[1] + 0.5]
         for frame, name, dash, color in (
             (previous, "previous run", "dash", "#9e9e9e"),
             (current, "this run", "solid", COLORS[0]),
         ):
             if frame is None or frame.empty or outcome not in frame:
                 continue
-            fig.add_trace(
-                go.Scatter(
-                    x=frame["year"],
-                    y=frame[outcome] * factor_of(outcome),
-                    mode="lines+markers",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=i == 0,
-                    line={"dash": dash, "color": color},
-                    marker={"size": 4},
-                ),
-                row=row,
-                col=col,
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": frame["year"].to_numpy(),
+                    "y": frame[outcome].to_numpy() * factor_of(outcome),
+                    "xaxis": f"x{axis}",
+                    "yaxis": f"y{axis}",
+                    "mode": "lines+markers",
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": i == 0,
+                    "line": {"dash": dash, "color": color},
+                    "marker": {"size": 4},
+                }
             )
-    if years is not None:
-        fig.update_xaxes(range=[years[0] - 0.5, years[1] + 0.5])
-    fig.update_annotations(font_size=12)
-    fig.update_layout(
-        height=230 * rows,
-        margin={"l": 40, "r": 10, "t": 40, "b": 30},
-        legend={"orientation": "h", "y": 1.04, "x": 0},
-    )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def sankey_figure(flows: pd.DataFrame, year: int | None = None) -> go.Figure:
@@ -148,6 +190,7 @@ def _band_traces(
             fill="toself",
             fillcolor=color,
             opacity=0.2,
+            mode="lines",
             line={"width": 0},
             hoverinfo="skip",
             legendgroup=group,
@@ -199,6 +242,7 @@ def fan_figure(table: pd.DataFrame, outcome: str, name: str = "all runs") -> go.
                 fill="toself",
                 fillcolor=COLORS[0],
                 opacity=opacity,
+                mode="lines",
                 line={"width": 0},
                 name=f"{int(low[1:])}–{int(high[1:])} %",
             )

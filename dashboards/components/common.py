@@ -2,14 +2,86 @@
 
 from __future__ import annotations
 
+import ipyvuetify as v
 import plotly.graph_objects as go
 import solara
+from plotly.graph_objs import FigureWidget
+
+PLOT_CONFIG = {"responsive": True, "displaylogo": False}
+
+
+DATA_FIELDS = {
+    "scatter": ("x", "y"),
+    "bar": ("x", "y", "error_x"),
+    "heatmap": ("x", "y", "z"),
+    "sankey": ("node", "link"),
+}
+
+
+def _signature(figure: go.Figure) -> tuple:
+    """What must match for an in-place update: the traces' types and names."""
+    return tuple((trace.type, trace.name) for trace in figure.data)
+
+
+class Plot:
+    """A figure compared by identity.
+
+    Plotly's ``==`` serialises both figures, which made a re-render of the live page cost
+    more than a simulated year.
+    """
+
+    __slots__ = ("figure",)
+
+    def __init__(self, figure: go.Figure) -> None:
+        """Wrap ``figure``."""
+        self.figure = figure
+
+
+def Chart(figure: go.Figure) -> solara.Element:
+    """A Plotly figure that follows its container's width (height set by the figure).
+
+    Like ``solara.FigurePlotly``, but with Plotly's ``responsive`` config, and when only the
+    data changed (same traces) it updates the arrays in place instead of replacing every
+    trace, which keeps the live page fast.
+    """
+    return ChartView(Plot(figure))
 
 
 @solara.component
-def Chart(figure: go.Figure) -> None:
-    """A Plotly figure (its height set by the figure)."""
-    solara.FigurePlotly(figure)
+def ChartView(plot: Plot) -> solara.Element:
+    """The widget behind :func:`Chart`."""
+    figure = plot.figure
+    figure.update_layout(autosize=True)
+    element = FigureWidget.element()
+    shown = solara.use_ref(None)  # (signature, layout json) of the figure on screen
+
+    def update() -> None:
+        widget: FigureWidget = solara.get_widget(element)
+        if widget._config != PLOT_CONFIG:
+            widget._config = PLOT_CONFIG
+        signature, layout = _signature(figure), figure.layout.to_plotly_json()
+        before = shown.current[1] if shown.current is not None else {}
+        if shown.current is not None and shown.current[0] == signature:
+            with widget.batch_update():
+                for old, new in zip(widget.data, figure.data, strict=True):
+                    for key in DATA_FIELDS.get(new.type, ()):
+                        setattr(old, key, getattr(new, key))
+        else:
+            old = len(widget.data)
+            widget.add_traces(figure.data)
+            widget.data = list(widget.data)[old:]
+        # whole top-level layout entries are replaced (not merged), and dropped ones cleared,
+        # so nothing of an earlier figure (a message's hidden axes, say) lingers on screen
+        with widget.batch_update():
+            for key in set(before) - set(layout):
+                widget.layout[key] = None
+            for key, value in layout.items():
+                if before.get(key) != value:
+                    widget.layout[key] = value
+        shown.current = (signature, layout)
+
+    solara.use_effect(update, [plot])
+    return element
 
 
 @solara.component
@@ -18,3 +90,31 @@ def PageTitle(title: str, subtitle: str = "") -> None:
     solara.Markdown(f"## {title}")
     if subtitle:
         solara.Markdown(subtitle)
+
+
+RESIZE_TEMPLATE = """
+<template><span style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    if (window.__talentsimPlotResize) return;
+    window.__talentsimPlotResize = true;
+    let pending = null;
+    document.addEventListener("plotlywidget-after-render", () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => window.dispatchEvent(new Event("resize")), 50);
+    });
+  },
+};
+</script>
+"""
+
+
+@solara.component
+def PlotResizer() -> None:
+    """Fit every Plotly plot to its container once drawn (page-wide, mounted once per page).
+
+    Plotly widgets are drawn before Vue has laid out their container and so keep Plotly's
+    700 px default; a window ``resize`` after each first draw lets ``responsive`` plots refit.
+    """
+    v.VuetifyTemplate.element(template=RESIZE_TEMPLATE)

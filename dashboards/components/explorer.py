@@ -49,6 +49,12 @@ def ExplorerPage() -> None:
     found = solara.use_memo(lambda: find_datasets(roots), [])
     labels = {display_name(path, roots): str(path) for path in found}
     typed, set_typed = solara.use_state("")
+    latest = solara.use_ref("")  # the text as typed, even before the next render
+
+    def on_typed(text: str) -> None:
+        latest.current = text
+        set_typed(text)
+
     opened, set_opened = solara.use_state("")
     PageTitle(
         "Sweep explorer",
@@ -67,9 +73,9 @@ def ExplorerPage() -> None:
             )
         with solara.Row():
             solara.InputText(
-                "Or type a folder path", value=typed, on_value=set_typed, continuous_update=True
+                "Or type a folder path", value=typed, on_value=on_typed, continuous_update=True
             )
-            solara.Button("Open", on_click=lambda: set_opened(typed), disabled=not typed)
+            solara.Button("Open", on_click=lambda: set_opened(latest.current or typed))
     data = solara.use_memo(lambda: _try_open(opened, roots) if opened else None, [opened])
     if not roots:
         solara.Warning(

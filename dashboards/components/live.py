@@ -16,7 +16,8 @@ from dashboards.roots import configs_dir
 from dashboards.scenario_runs import list_scenarios
 from talentsim.config import ConfigError, resolve_config
 
-PLAY_PAUSE_SECONDS = 0.01
+PLAY_PAUSE_SECONDS = 0.05
+RENDER_WAIT_SECONDS = 5.0
 
 
 @solara.component
@@ -47,16 +48,21 @@ def LeverControl(spec: LeverSpec, value: Any, on_value: Any, disabled: bool = Fa
         )
 
 
-def _play(session: LiveSession, set_version: Any, set_playing: Any, set_speed: Any):
-    """The Play loop for use_thread: step until paused (cancel) or the horizon."""
+def _play(session: LiveSession, set_tick: Any, set_playing: Any, rendered: threading.Event):
+    """The Play loop for use_thread: step until paused (cancel) or the horizon.
+
+    After each year it waits until the page has rendered that year before stepping on, so a
+    render never has a queue of years to catch up with and Pause is handled at once.
+    """
 
     def loop(cancel: threading.Event) -> None:
         started, steps = time.perf_counter(), 0
         while not cancel.is_set() and not session.finished:
             session.step()
             steps += 1
-            set_version(session.version)
-            set_speed(steps / (time.perf_counter() - started))
+            rendered.clear()
+            set_tick((session.version, steps / (time.perf_counter() - started)))
+            rendered.wait(RENDER_WAIT_SECONDS)
             time.sleep(PLAY_PAUSE_SECONDS)
         if session.finished:
             set_playing(False)
@@ -73,13 +79,14 @@ def LivePage() -> None:
     session: LiveSession = solara.use_memo(
         lambda: LiveSession(resolve_config(scenarios[scenario])), []
     )
-    version, set_version = solara.use_state(0)
+    tick, set_tick = solara.use_state((0, 0.0))  # (session version shown, playing speed)
     playing, set_playing = solara.use_state(False)
-    speed, set_speed = solara.use_state(0.0)
+    rendered = solara.use_memo(threading.Event, [])
+    version, speed = tick
     error, set_error = solara.use_state("")
 
     def refresh() -> None:
-        set_version(session.version)
+        set_tick((session.version, speed))
 
     def configure(**changes: Any) -> None:
         try:
@@ -105,11 +112,10 @@ def LivePage() -> None:
     def on_reset() -> None:
         set_playing(False)
         session.reset()
-        set_speed(0.0)
-        refresh()
+        set_tick((session.version, 0.0))
 
     solara.use_thread(
-        _play(session, set_version, set_playing, set_speed) if playing else lambda: None,
+        _play(session, set_tick, set_playing, rendered) if playing else lambda: None,
         dependencies=[playing],
         intrusive_cancel=False,
     )
@@ -120,7 +126,7 @@ def LivePage() -> None:
         "lever, the scale or the seed restarts the run; the previous run stays dashed.",
     )
     with solara.Columns([1, 3]):
-        with solara.Card("Levers"):
+        with solara.Card("Levers", classes=["talentsim-levers"]):
             solara.Select(label="Scenario", values=names, value=scenario, on_value=on_scenario)
             for spec in LEVERS:
                 LeverControl(
@@ -167,7 +173,12 @@ def LivePage() -> None:
             last = session.start_year + session.horizon - 1
             Chart(outcomes_figure(session.outcomes, session.previous, (session.start_year, last)))
             Chart(sankey_figure(session.flows))
-    _ = version
+
+    def mark_rendered() -> None:
+        if version == session.version:
+            rendered.set()
+
+    solara.use_effect(mark_rendered)  # after every render: the Play thread may step on
 
 
 def _status(session: LiveSession, speed: float) -> str:

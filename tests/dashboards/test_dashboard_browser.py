@@ -1,0 +1,159 @@
+"""The dashboard in headless Chromium: every page loads offline, a lever moves, Step changes the
+chart, scenarios run, the explorer opens a sweep and refuses a path outside the roots.
+
+Screenshots go to test-artifacts/dashboard/ (outside dashboards/, which the reloader watches).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000
+POINTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
+    plot => (plot.data || []).map(t => (t.y || t.z || t.node?.label || []).length))"""
+expect.set_options(timeout=TIMEOUT)
+
+
+@pytest.fixture
+def offline(page: Page):
+    """Record every request that leaves the loopback interface."""
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if urlparse(request.url).hostname not in ("127.0.0.1", "localhost")
+            and not request.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    yield outside
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def screenshot(page: Page, path) -> None:
+    """The whole page: the app scrolls inside its main area, so grow the window first."""
+    height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll('main *'), e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height) + 150, 4000))})
+    page.wait_for_timeout(500)
+    page.screenshot(path=path)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def chart_points(page: Page) -> list[list[int]]:
+    return page.evaluate(POINTS_JS)
+
+
+def test_live_page_lever_step_play(page: Page, dashboard_url, artifacts, offline):
+    page.set_default_timeout(TIMEOUT)
+    page.goto(dashboard_url + "/")
+    step = page.get_by_role("button", name="Step", exact=True)
+    expect(step).to_be_enabled()
+    expect(page.get_by_role("tab", name="Live city")).to_be_visible()
+
+    lever = page.get_by_role("slider", name=re.compile(r"^Coordination body"))
+    lever.focus()
+    for _ in range(6):
+        lever.press("ArrowRight")
+    expect(lever).to_have_attribute("aria-valuenow", "0.3")
+    expect(page.get_by_text(re.compile(r"Coordination body.*0\.30 strength 0-1"))).to_be_visible()
+
+    before = chart_points(page)
+    step.click()
+    expect(page.get_by_text("Year 2024 (1 of 20)", exact=False)).to_be_visible()
+    step.click()
+    expect(page.get_by_text("Year 2025 (2 of 20)", exact=False)).to_be_visible()
+    page.wait_for_function(
+        "() => Math.max(0, ...(document.querySelector('.js-plotly-plot')?.data ?? [])"
+        ".map(t => (t.y || []).length)) === 2"
+    )
+    after = chart_points(page)
+    assert after != before
+    assert max(after[0]) == 2  # two years on the outcome charts
+    assert after[1], "the Sankey has nodes"
+    screenshot(page, artifacts / "live_step.png")
+
+    page.get_by_role("button", name="Reset", exact=True).click()
+    expect(page.get_by_text("Not started", exact=False)).to_be_visible()
+    started = time.perf_counter()
+    page.get_by_role("button", name="Play", exact=True).click()
+    expect(page.get_by_text("(20 of 20)", exact=False)).to_be_visible()
+    seconds = time.perf_counter() - started
+    # stopped at the horizon:
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    status = page.get_by_text(re.compile(r"playing at [\d.]+ years/s")).inner_text()
+    report = f"browser: 20 years in {seconds:.2f} s = {20 / seconds:.1f} years/s; page: {status}"
+    (artifacts / "live_speed.txt").write_text(report + "\n", encoding="utf-8")
+    print(report)
+    screenshot(page, artifacts / "live_played.png")
+
+    horizon = page.get_by_role("slider", name=re.compile(r"^Horizon"))
+    horizon.focus()
+    horizon.press("End")
+    expect(page.get_by_text("(20 of 40)", exact=False)).to_be_visible()
+    page.get_by_role("button", name="Play", exact=True).click()
+    expect(page.get_by_text(re.compile(r"\((2[1-9]|3[0-5]) of 40\)"))).to_be_visible()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    paused = page.get_by_text(re.compile(r"\(\d+ of 40\)")).inner_text()
+    page.wait_for_timeout(1000)
+    assert page.get_by_text(re.compile(r"\(\d+ of 40\)")).inner_text() == paused
+    assert "(40 of 40)" not in paused
+
+
+def test_scenario_page_runs_and_shows_bands(page: Page, dashboard_url, artifacts, offline):
+    page.set_default_timeout(TIMEOUT)
+    page.goto(dashboard_url + "/scenarios")
+    run = page.get_by_role("button", name="Run", exact=True)
+    expect(run).to_be_enabled()
+    for name in ("Replications", "Years"):
+        slider = page.get_by_role("slider", name=re.compile(f"^{name}"))
+        slider.focus()
+        slider.press("Home")
+    page.get_by_role("slider", name=re.compile("^Replications")).press("ArrowRight")
+    expect(page.get_by_text("Replications: 2")).to_be_visible()
+    expect(page.get_by_text("Years: 5")).to_be_visible()
+    run.click()
+    expect(page.get_by_text("12 runs done.")).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length === 2"
+        " && document.querySelectorAll('.js-plotly-plot')[1].data?.length > 0"
+    )
+    points = chart_points(page)
+    assert len(points[0]) == 12  # six scenarios × (band + mean line)
+    screenshot(page, artifacts / "scenarios.png")
+
+
+def test_sweep_explorer_opens_a_sweep_and_refuses_outside(
+    page: Page, dashboard_url, artifacts, offline
+):
+    page.set_default_timeout(TIMEOUT)
+    page.goto(dashboard_url + "/sweeps")
+    path = page.get_by_label("Or type a folder path")
+    open_button = page.get_by_role("button", name="Open", exact=True)
+
+    path.fill("/etc")
+    open_button.click()
+    expect(page.get_by_text("outside the results roots", exact=False)).to_be_visible()
+    screenshot(page, artifacts / "explorer_refused.png")
+
+    path.fill("grid")
+    open_button.click()
+    expect(page.get_by_text("design grid", exact=False)).to_be_visible()
+    expect(page.get_by_text("1 of 18 runs failed", exact=False)).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2")
+    screenshot(page, artifacts / "explorer_grid.png")
+
+    path.fill("sobol")
+    open_button.click()
+    expect(page.get_by_text("design sobol", exact=False)).to_be_visible()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+    screenshot(page, artifacts / "explorer_sobol.png")
