@@ -91,19 +91,27 @@ def run_calibrate(
         validation = validate(
             targets, executor, seeds=options.seeds, scale=options.scale, facts=options.facts
         )
-    notes = _notes(validation, result)
+    notes = _notes(validation, result, options.write)
     text = render(validation, command_line(options), notes)
     write_atomic(options.report, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     say(f"wrote {options.report}")
     return validation, result
 
 
-def _notes(validation: Validation, result: FitResult | None) -> str:
-    """Closing notes: interpretation choices, and the last fit if one ran."""
+def _notes(validation: Validation, result: FitResult | None, fitted: Path) -> str:
+    """Closing notes: interpretation choices, and the provenance of the fitted values."""
     text = NOTES
     if result is not None:
         text += (
-            f"\n\nLast fit in this run: loss {result.start_loss:.3f} → {result.loss:.3f} "
+            f"\nLast fit: loss {result.start_loss:.3f} → {result.loss:.3f} "
             f"over {len(result.evaluations)} evaluations.\n"
         )
+    elif fitted.is_file():
+        header = [
+            line.removeprefix("#").strip()
+            for line in fitted.read_text(encoding="utf-8").splitlines()
+            if line.startswith(("# Fit", "# loss"))
+        ]
+        if header:
+            text += f"\nProvenance of `{fitted}`: " + " ".join(header) + "\n"
     return text

@@ -187,8 +187,12 @@ def beveridge(runs: list[RunOutput], shifted: dict[float, list[RunOutput]]) -> F
         + ", ".join(f"{s:+.3f}" for s in means.index)
         + "/yr, Spearman correlation of the mean vacancy rate with the mean unemployment rate "
         f"{rho:+.2f} (p = {pvalue:.2g}), OLS slope {slope:+.2f}; within the baseline runs, "
-        f"year to year (each run demeaned), {rho_w:+.2f} (p = {p_w:.2g}): at this scale the "
-        "yearly noise of a run hides the relation, demand shifts trace it out"
+        f"year to year (each run demeaned), {rho_w:+.2f} (p = {p_w:.2g})"
+        + (
+            ": the relation shows within runs too"
+            if rho_w < 0 and p_w < 0.05
+            else ": within a run the yearly noise hides it, demand shifts trace it out"
+        )
     )
     return Fact(
         "beveridge_relation",

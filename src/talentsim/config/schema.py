@@ -406,24 +406,31 @@ class Firms(Strict):
         ge=0,
     )
     transaction_cost: float = param(
-        110_000,
+        85_000,
         "RMB/yr",
         "calibrated: firm participation ~15 % (杨钋 & 岳铮男 2018: transaction costs of "
         "dealing with schools and departments)",
         ge=0,
     )
     trainee_gain: float = param(
-        0.25,
+        0.35,
         "share of wage",
         "assumption: productivity of a retained trainee above a market hire, per year "
-        "(set so that a retained trainee roughly pays for training: Yang 2021)",
+        "(set so that training pays a little at the ~30 % retention the model produces, "
+        "and large firms gain most: Yang 2021; 杨钋 & 岳铮男 2018)",
         ge=0,
         le=2,
     )
     horizon: float = param(
         3.0, "years", "assumption: years a firm counts a retained trainee", ge=0, le=30
     )
-    benefit_noise: float = param(80_000, "RMB", "assumption: idiosyncratic net benefit", ge=0)
+    benefit_noise: float = param(
+        50_000,
+        "RMB",
+        "calibrated (by hand): idiosyncratic net benefit, small enough that participation "
+        "concentrates in large firms",
+        ge=0,
+    )
     partnership_learning: float = param(
         0.25, "share/yr", "assumption: cost cut per year of partnership", ge=0, le=1
     )
