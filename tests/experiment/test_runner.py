@@ -187,3 +187,30 @@ def test_a_different_experiment_in_the_same_folder_is_refused(
     assert result.exit_code == 2
     assert "different experiment" in result.output
     assert (serial_dataset / "manifest.json").read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        (["--executor", "threads"], "--executor threads"),
+        (["--workers", "0"], "--workers 0"),
+        (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+    ],
+)
+def test_bad_sweep_options_exit_2(tiny: Path, tmp_path: Path, options: list, words: str) -> None:
+    out = tmp_path / "data"
+    result = CliRunner().invoke(app, ["sweep", str(tiny), "--out", str(out), *options])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert not out.exists()
+
+
+def test_out_must_not_be_a_file_or_a_foreign_folder(tiny: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "notes.txt").write_text("mine")
+    for out, words in ((tmp_path / "file", "not a folder"), (tmp_path / "folder", "no sweep")):
+        result = CliRunner().invoke(app, ["sweep", str(tiny), "--out", str(out)])
+        assert result.exit_code == 2
+        assert words in result.output
+    assert (tmp_path / "folder" / "notes.txt").read_text() == "mine"
