@@ -6,6 +6,7 @@ import copy
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -97,6 +98,7 @@ def _subplots_layout(outcomes: tuple[str, ...], cols: int) -> dict[str, Any]:
         if outcome in SHARES:
             fig.update_yaxes(range=[0, 1.02], row=i // cols + 1, col=i % cols + 1)
     fig.update_annotations(font_size=12)
+    fig.update_xaxes(tickformat="d")
     fig.update_layout(
         height=230 * rows,
         margin={"l": 40, "r": 10, "t": 70, "b": 30},
@@ -209,19 +211,46 @@ def _band_traces(
     )
 
 
+def _nan_to_none(values: np.ndarray) -> list:
+    """Nested lists with None for empty cells (NaN is not valid JSON for the browser)."""
+    return np.where(np.isnan(values), None, values).tolist()
+
+
+def short_number(value: float) -> str:
+    """A lever value for an axis label: 12,500 / 0.25 / 3e-05."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def year_axis(years: pd.Series) -> dict[str, Any]:
+    """An x axis of whole years (no "2,024.5" ticks)."""
+    span = int(years.max() - years.min()) if len(years) else 0
+    return {"title": {"text": "year"}, "tickformat": "d", "dtick": 1 if span <= 12 else 5}
+
+
+def color_map(names: list[str]) -> dict[str, str]:
+    """A stable colour per name (the same scenario has the same colour in every chart)."""
+    return {name: COLORS[i % len(COLORS)] for i, name in enumerate(sorted(names))}
+
+
 def band_figure(
-    table: pd.DataFrame, outcome: str, title: str, group: str = "scenario"
+    table: pd.DataFrame,
+    outcome: str,
+    title: str,
+    group: str = "scenario",
+    colors: dict[str, str] | None = None,
 ) -> go.Figure:
     """Mean lines with 10–90 % bands across replications, one colour per group."""
     if table.empty:
         return message_figure("Nothing to show yet.")
     fig = go.Figure()
-    for i, (name, part) in enumerate(table.groupby(group, sort=True)):
-        _band_traces(fig, part, str(name), factor_of(outcome), COLORS[i % len(COLORS)])
+    names = sorted(table[group].astype(str).unique())
+    colors = colors or color_map(names)
+    for name, part in table.groupby(group, sort=True):
+        _band_traces(fig, part, str(name), factor_of(outcome), colors.get(str(name), COLORS[0]))
     fig.update_layout(
         title=title,
         height=CHART_HEIGHT,
-        xaxis_title="year",
+        xaxis=year_axis(table["year"]),
         yaxis_title=label_of(outcome),
         margin={"l": 50, "r": 10, "t": 40, "b": 40},
     )
@@ -259,7 +288,7 @@ def fan_figure(table: pd.DataFrame, outcome: str, name: str = "all runs") -> go.
     fig.update_layout(
         title=f"{label_of(outcome)} — {name}",
         height=CHART_HEIGHT,
-        xaxis_title="year",
+        xaxis=year_axis(table["year"]),
         margin={"l": 50, "r": 10, "t": 40, "b": 40},
     )
     return fig
@@ -269,17 +298,17 @@ def heatmap_figure(table: pd.DataFrame, outcome: str, x: str, y: str) -> go.Figu
     """Final-year mean of ``outcome`` over two levers."""
     fig = go.Figure(
         go.Heatmap(
-            z=table.to_numpy() * factor_of(outcome),
-            x=[f"{v:g}" for v in table.columns],
-            y=[f"{v:g}" for v in table.index],
+            z=_nan_to_none(table.to_numpy() * factor_of(outcome)),
+            x=[short_number(v) for v in table.columns],
+            y=[short_number(v) for v in table.index],
             colorscale="Viridis",
             colorbar={"title": {"text": "mean"}},
         )
     )
     fig.update_layout(
         title=f"{label_of(outcome)}, final year, mean over runs",
-        xaxis_title=x,
-        yaxis_title=y,
+        xaxis={"title": {"text": x}, "type": "category"},
+        yaxis={"title": {"text": y}, "type": "category"},
         height=CHART_HEIGHT,
         margin={"l": 60, "r": 10, "t": 40, "b": 50},
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipyvuetify as v
 import plotly.graph_objects as go
 import solara
@@ -10,16 +12,17 @@ from plotly.graph_objs import FigureWidget
 PLOT_CONFIG = {"responsive": True, "displaylogo": False}
 
 
-DATA_FIELDS = {
-    "scatter": ("x", "y"),
-    "bar": ("x", "y", "error_x"),
-    "heatmap": ("x", "y", "z"),
-    "sankey": ("node", "link"),
-}
+IN_PLACE_FIELDS = ("x", "y")
 
 
-def _signature(figure: go.Figure) -> tuple:
-    """What must match for an in-place update: the traces' types and names."""
+def _signature(figure: go.Figure) -> tuple | None:
+    """What must match for an in-place update: the traces' types and names.
+
+    Only line charts are updated in place: a restyle of a heatmap's 2-D ``z`` or a Sankey's
+    nodes does not reach the browser, so other figures are replaced (None never matches).
+    """
+    if any(trace.type != "scatter" for trace in figure.data):
+        return None
     return tuple((trace.type, trace.name) for trace in figure.data)
 
 
@@ -61,10 +64,10 @@ def ChartView(plot: Plot) -> solara.Element:
             widget._config = PLOT_CONFIG
         signature, layout = _signature(figure), figure.layout.to_plotly_json()
         before = shown.current[1] if shown.current is not None else {}
-        if shown.current is not None and shown.current[0] == signature:
+        if signature is not None and shown.current is not None and shown.current[0] == signature:
             with widget.batch_update():
                 for old, new in zip(widget.data, figure.data, strict=True):
-                    for key in DATA_FIELDS.get(new.type, ()):
+                    for key in IN_PLACE_FIELDS:
                         setattr(old, key, getattr(new, key))
         else:
             old = len(widget.data)
@@ -86,10 +89,14 @@ def ChartView(plot: Plot) -> solara.Element:
 
 @solara.component
 def PageTitle(title: str, subtitle: str = "") -> None:
-    """Page heading with a one-line explanation."""
-    solara.Markdown(f"## {title}")
+    """Page heading with a one-line explanation (``subtitle`` is trusted HTML from this app).
+
+    Plain HTML rather than ``solara.Markdown``, which fetches KaTeX from a CDN path that the
+    offline assets do not include.
+    """
+    solara.HTML(tag="h2", unsafe_innerHTML=html.escape(title), style={"margin": "8px 0"})
     if subtitle:
-        solara.Markdown(subtitle)
+        solara.HTML(tag="p", unsafe_innerHTML=subtitle)
 
 
 RESIZE_TEMPLATE = """

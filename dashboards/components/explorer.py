@@ -58,8 +58,8 @@ def ExplorerPage() -> None:
     opened, set_opened = solara.use_state("")
     PageTitle(
         "Sweep explorer",
-        "Open a sweep folder written by `talentsim sweep` (only folders under the results "
-        "roots given on the command line can be opened).",
+        "Open a sweep folder written by <code>talentsim sweep</code> (only folders under the "
+        "results roots given on the command line can be opened).",
     )
     with solara.Card("Dataset"):
         if roots:
@@ -167,7 +167,7 @@ def RunTable(data: SweepData) -> None:
         ["_failed", "run_id"], ascending=[False, True]
     )[columns]
     failed = len(data.failed)
-    solara.Markdown(f"### Runs: {len(runs) - failed} ok, {failed} failed")
+    solara.HTML(tag="h3", unsafe_innerHTML=f"Runs: {len(runs) - failed} ok, {failed} failed")
     if failed:
         solara.Error(
             f"{failed} of {len(runs)} runs failed; they are listed first with their error."

@@ -122,7 +122,7 @@ def LivePage() -> None:
 
     PageTitle(
         "Live city",
-        "Set the policy levers, then **Step** or **Play** the city year by year. Changing a "
+        "Set the policy levers, then <b>Step</b> or <b>Play</b> the city year by year. Changing a "
         "lever, the scale or the seed restarts the run; the previous run stays dashed.",
     )
     with solara.Columns([1, 3]):

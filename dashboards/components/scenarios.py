@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import solara
 
-from dashboards.charts import KEY_OUTCOMES, band_figure, label_of, message_figure
+from dashboards.charts import KEY_OUTCOMES, band_figure, color_map, label_of, message_figure
 from dashboards.components.common import Chart, PageTitle
 from dashboards.datasets import DatasetError, load_sweep
 from dashboards.roots import (
@@ -183,9 +183,12 @@ def ScenarioCharts(frame: pd.DataFrame) -> None:
     with solara.Row():
         solara.Select("Outcome", values=options, value=chosen, on_value=set_outcome)
         solara.Select("Baseline", values=groups, value=base, on_value=set_baseline)
-    Chart(band_figure(band_table(frame, chosen), chosen, f"{label_of(chosen)} by scenario"))
+    colors = color_map([str(g) for g in groups])
+    title = f"{label_of(chosen)} by scenario"
+    Chart(band_figure(band_table(frame, chosen), chosen, title, colors=colors))
     try:
         diff = difference_table(frame, chosen, base)
-        Chart(band_figure(diff, chosen, f"{label_of(chosen)}: difference from {base}"))
+        title = f"{label_of(chosen)}: difference from {base}"
+        Chart(band_figure(diff, chosen, title, colors=colors))
     except NotAvailableError as exc:
         solara.Info(str(exc))

@@ -156,4 +156,10 @@ def test_sweep_explorer_opens_a_sweep_and_refuses_outside(
     open_button.click()
     expect(page.get_by_text("design sobol", exact=False)).to_be_visible()
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3")
+    # the heatmap was redrawn for the new dataset: LHS/Sobol values fall into 8 bins, not 3 levels
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".some(p => p.data?.[0]?.type === 'heatmap' && p.data[0].z.length > 3)"
+    )
+    expect(page.get_by_text("Sensitivity of final-year", exact=False)).to_be_visible()
     screenshot(page, artifacts / "explorer_sobol.png")
