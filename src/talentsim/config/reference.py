@@ -233,7 +233,10 @@ def _lookup(data: Any, dotted: str) -> Any:
 def render_baseline(baseline: CityConfig, source: str) -> str:
     """Markdown: the baseline's lists (districts, fields, schools, ...) and its changed scalars."""
     dumped = baseline.model_dump(mode="python")
-    parts = [f"Generated from `{source}` (scenario `{baseline.name}`).\n"]
+    parts = [
+        f"Generated from `{source}` (scenario `{baseline.name}`, with the files it inherits "
+        "through `base:`).\n"
+    ]
     for section in LIST_SECTIONS:
         entries = _lookup(dumped, section)
         if not entries:
