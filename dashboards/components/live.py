@@ -79,14 +79,9 @@ def LivePage() -> None:
     session: LiveSession = solara.use_memo(
         lambda: LiveSession(resolve_config(scenarios[scenario])), []
     )
-    tick, set_tick = solara.use_state((0, 0.0))  # (session version shown, playing speed)
     playing, set_playing = solara.use_state(False)
-    rendered = solara.use_memo(threading.Event, [])
-    version, speed = tick
+    configured, set_configured = solara.use_state(0)  # bumped when the run's definition changes
     error, set_error = solara.use_state("")
-
-    def refresh() -> None:
-        set_tick((session.version, speed))
 
     def configure(**changes: Any) -> None:
         try:
@@ -94,7 +89,7 @@ def LivePage() -> None:
             set_error("")
         except (ValueError, ConfigError) as exc:
             set_error(str(exc))
-        refresh()
+        set_configured(session.version)
 
     def on_scenario(name: str) -> None:
         set_playing(False)
@@ -103,22 +98,6 @@ def LivePage() -> None:
             configure(base=resolve_config(scenarios[name]))
         except ConfigError as exc:
             set_error(str(exc))
-
-    def on_step() -> None:
-        if not session.finished:
-            session.step()
-        refresh()
-
-    def on_reset() -> None:
-        set_playing(False)
-        session.reset()
-        set_tick((session.version, 0.0))
-
-    solara.use_thread(
-        _play(session, set_tick, set_playing, rendered) if playing else lambda: None,
-        dependencies=[playing],
-        intrusive_cancel=False,
-    )
 
     PageTitle(
         "Live city",
@@ -157,28 +136,57 @@ def LivePage() -> None:
                 disabled=playing,
             )
         with solara.Column():
-            with solara.Row():
-                solara.Button(
-                    "Pause" if playing else "Play",
-                    on_click=lambda: set_playing(not playing),
-                    color="primary",
-                    disabled=session.finished and not playing,
-                )
-                solara.Button("Step", on_click=on_step, disabled=playing or session.finished)
-                solara.Button("Reset", on_click=on_reset)
-            status = _status(session, speed)
-            solara.Text(status)
             if error:
                 solara.Error(error)
-            last = session.start_year + session.horizon - 1
-            Chart(outcomes_figure(session.outcomes, session.previous, (session.start_year, last)))
-            Chart(sankey_figure(session.flows))
+            RunView(session, playing, set_playing, configured)
+
+
+@solara.component
+def RunView(session: LiveSession, playing: bool, set_playing: Any, configured: int) -> None:
+    """Play / Step / Reset, the status line and the charts.
+
+    A component of its own so that a new year re-renders only this, not the lever panel.
+    ``configured`` changes when the page changed the run (levers, scale, seed, horizon).
+    """
+    tick, set_tick = solara.use_state((0, 0.0))  # (session version shown, playing speed)
+    rendered = solara.use_memo(threading.Event, [])
+    version, speed = tick
+
+    def on_step() -> None:
+        if not session.finished:
+            session.step()
+        set_tick((session.version, speed))
+
+    def on_reset() -> None:
+        set_playing(False)
+        session.reset()
+        set_tick((session.version, 0.0))
+
+    solara.use_thread(
+        _play(session, set_tick, set_playing, rendered) if playing else lambda: None,
+        dependencies=[playing],
+        intrusive_cancel=False,
+    )
+    with solara.Row():
+        solara.Button(
+            "Pause" if playing else "Play",
+            on_click=lambda: set_playing(not playing),
+            color="primary",
+            disabled=session.finished and not playing,
+        )
+        solara.Button("Step", on_click=on_step, disabled=playing or session.finished)
+        solara.Button("Reset", on_click=on_reset)
+    solara.Text(_status(session, speed))
+    last = session.start_year + session.horizon - 1
+    Chart(outcomes_figure(session.outcomes, session.previous, (session.start_year, last)))
+    Chart(sankey_figure(session.flows))
 
     def mark_rendered() -> None:
         if version == session.version:
             rendered.set()
 
     solara.use_effect(mark_rendered)  # after every render: the Play thread may step on
+    _ = configured
 
 
 def _status(session: LiveSession, speed: float) -> str:
