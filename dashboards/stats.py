@@ -1,4 +1,4 @@
-"""Summaries the pages plot (pure pandas/SALib, no UI).
+"""Summaries the pages plot (pure pandas and talentsim.analysis, no UI).
 
 Bands across replications, differences from a baseline, fan-chart quantiles, two-lever
 heatmaps and sensitivity indices.
@@ -6,12 +6,11 @@ heatmaps and sensitivity indices.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 import pandas as pd
 
 from dashboards.datasets import SweepData
+from talentsim.analysis.dataset import DatasetError, SweepDataset
+from talentsim.analysis.sensitivity import morris_indices, sobol_indices
 
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MAX_EXACT_LEVELS = 12
@@ -91,88 +90,54 @@ def heatmap_table(df: pd.DataFrame, outcome: str, x: str, y: str) -> pd.DataFram
     return frame.pivot_table(index="y", columns="x", values="v", aggfunc="mean").sort_index()
 
 
-def _point_outputs(data: SweepData, outcome: str, names: list[str]) -> tuple[np.ndarray, ...]:
-    """(X, Y) per design point in point order: lever values and mean final-year outcome."""
-    last = final_year(data.outcomes)
-    missing = [n for n in names if n not in last]
-    if missing:
-        raise NotAvailableError(f"problem variables {missing} are not columns of outcomes.parquet")
-    per_point = last.groupby("point_id")[[*names, outcome]].mean().sort_index()
-    expected = int(data.outcomes["point_id"].max()) + 1
-    if len(per_point) != expected or per_point[outcome].isna().any():
-        lost = expected - int(per_point[outcome].notna().sum())
-        raise NotAvailableError(
-            f"sensitivity needs every design point; {lost} of {expected} have no outcome "
-            "(failed or not yet run)"
-        )
-    return per_point[names].to_numpy(float), per_point[outcome].to_numpy(float)
+def analysis_dataset(data: SweepData) -> SweepDataset:
+    """The analysis module's view of a loaded sweep (successful runs only; flows not needed)."""
+    ok = set(data.runs.loc[data.runs["status"] == "ok", "run_id"])
+    outcomes = data.outcomes[data.outcomes["run_id"].isin(ok)].reset_index(drop=True)
+    for column, default in (("point_id", 0), ("scenario", data.kind), ("replication", 0)):
+        if column not in outcomes:
+            outcomes = outcomes.assign(**{column: default})
+    return SweepDataset(
+        path=data.path,
+        outcomes=outcomes,
+        flows=pd.DataFrame(columns=["run_id", "year", "source", "target", "count"]),
+        runs=data.runs,
+        manifest=data.manifest,
+        params=data.levers,
+        outcome_names=data.outcome_columns,
+    )
 
 
 def sensitivity_table(data: SweepData, outcome: str) -> pd.DataFrame:
     """Sensitivity of the final-year ``outcome`` to each variable (Sobol ST/S1 or Morris mu*).
 
-    Returns columns: variable, index (ST, S1 or mu_star), value, conf.
+    Computed by :mod:`talentsim.analysis.sensitivity` (the same indices as the HTML report),
+    with each design point's response averaged over its replications.
+
+    Returns:
+        Columns variable, index (ST, S1 or mu_star), value, conf (95 % half-width).
 
     Raises:
         NotAvailableError: the design is not sobol/morris, or the dataset is incomplete.
 
     """
-    problem = dict(data.problem)
     if data.kind not in ("sobol", "morris"):
         raise NotAvailableError(
             f"sensitivity indices need a sobol or morris design; this one is '{data.kind}'"
         )
-    names = list(problem.get("names") or [])
-    if not names or "bounds" not in problem:
-        raise NotAvailableError("manifest.json design.problem lacks 'names' or 'bounds'")
-    problem.setdefault("num_vars", len(names))
-    X, Y = _point_outputs(data, outcome, names)
-    if data.kind == "sobol":
-        return _sobol(problem, Y, data.manifest.get("design", {}))
-    return _morris(problem, X, Y, data.manifest.get("design", {}))
-
-
-def _sobol(problem: dict[str, Any], Y: np.ndarray, design: dict[str, Any]) -> pd.DataFrame:
-    from SALib.analyze import sobol
-
-    d = len(problem["names"])
-    second = design.get("calc_second_order", problem.get("calc_second_order"))
-    if second is None:
-        second = len(Y) % (2 * d + 2) == 0
-    size = 2 * d + 2 if second else d + 2
-    if len(Y) % size:
-        raise NotAvailableError(
-            f"{len(Y)} design points is not a multiple of {size} (Sobol N·{size})"
-        )
-    result = sobol.analyze(
-        problem, Y, calc_second_order=bool(second), print_to_console=False, seed=0
-    )
-    rows = []
-    for index in ("ST", "S1"):
-        for name, value, conf in zip(
-            problem["names"], result[index], result[f"{index}_conf"], strict=True
-        ):
-            rows.append({"variable": name, "index": index, "value": value, "conf": conf})
+    try:
+        ds = analysis_dataset(data)
+        if data.kind == "sobol":
+            table = sobol_indices(ds, outcome, "final")
+            pairs = (("ST", "ST_conf"), ("S1", "S1_conf"))
+        else:
+            table = morris_indices(ds, outcome, "final")
+            pairs = (("mu_star", "mu_star_conf"),)
+    except (DatasetError, KeyError) as exc:
+        raise NotAvailableError(str(exc).strip("'\"")) from None
+    rows = [
+        {"variable": row.parameter, "index": index, "value": row[index], "conf": row[conf]}
+        for index, conf in pairs
+        for _, row in table.iterrows()
+    ]
     return pd.DataFrame(rows)
-
-
-def _morris(
-    problem: dict[str, Any], X: np.ndarray, Y: np.ndarray, design: dict[str, Any]
-) -> pd.DataFrame:
-    from SALib.analyze import morris
-
-    d = len(problem["names"])
-    if len(Y) % (d + 1):
-        raise NotAvailableError(
-            f"{len(Y)} design points is not a multiple of D+1 = {d + 1} (Morris)"
-        )
-    levels = int(design.get("levels", design.get("num_levels", 4)))
-    result = morris.analyze(problem, X, Y, num_levels=levels, print_to_console=False, seed=0)
-    return pd.DataFrame(
-        {
-            "variable": problem["names"],
-            "index": "mu_star",
-            "value": np.asarray(result["mu_star"], float),
-            "conf": np.asarray(result["mu_star_conf"], float),
-        }
-    )

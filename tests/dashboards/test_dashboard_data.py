@@ -127,7 +127,7 @@ def test_sensitivity_is_refused_for_a_grid_and_for_missing_points(results_root: 
         sensitivity_table(load_sweep(results_root / "grid"), "retention_rate")
     data = load_sweep(results_root / "sobol")
     data.outcomes = data.outcomes[data.outcomes["point_id"] != 5]
-    with pytest.raises(NotAvailableError, match="every design point"):
+    with pytest.raises(NotAvailableError, match="need every point"):
         sensitivity_table(data, "retention_rate")
 
 
