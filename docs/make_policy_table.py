@@ -277,10 +277,10 @@ def cost_per_retained(totals: pd.DataFrame, label: str) -> str:
     _, _, gain, half = paired(totals, label, "retained_skilled")
     _, _, cost, _ = paired(totals, label, "fiscal_cost")
     if gain <= 0:
-        return f"no gain (Δ retained {fmt(gain)} ± {fmt(half)})"
+        return f"no gain (ΣΔ retained {fmt(gain)} ± {fmt(half)})"
     if gain <= half:
-        return f"n.s.: {fmt(cost / gain)} RMB at Δ retained {fmt(gain)} ± {fmt(half)}"
-    return f"**{fmt(cost / gain)} RMB** (Δ retained {fmt(gain)} ± {fmt(half)})"
+        return f"n.s.: {fmt(cost / gain)} RMB at ΣΔ retained {fmt(gain)} ± {fmt(half)}"
+    return f"**{fmt(cost / gain)} RMB** (ΣΔ retained {fmt(gain)} ± {fmt(half)})"
 
 
 def lever_table(means: pd.DataFrame, totals: pd.DataFrame) -> str:
@@ -387,7 +387,9 @@ def main() -> None:
         f"({first}–{last}), seeds {seeds[0]}–{seeds[-1]} (common random numbers: the same "
         f"seeds for every row); each outcome is the mean over {last - WINDOW + 1}–{last}. "
         f"Δ = lever − baseline, mean of the paired differences ± the 95 % t half-width over "
-        f"{len(seeds)} seeds; **bold** where the interval excludes zero. {len(todo)} runs, "
+        f"{len(seeds)} seeds; **bold** where the interval excludes zero. The cost per extra "
+        f"retained skilled graduate is ΣΔ fiscal cost / ΣΔ retained_skilled over all "
+        f"{args.years} years (ΣΔ retained: the gain summed over the horizon). {len(todo)} runs, "
         f"{elapsed:.0f} s on {args.workers} workers."
     )
     text = POLICIES.read_text(encoding="utf-8")
