@@ -163,7 +163,7 @@ def test_dashboard_command_binds_loopback_and_passes_the_roots(tmp_path: Path, m
     command, env = calls[0]
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "9999"
-    assert "--production" in command and command[-1] != "--open"
+    assert "--production" in command and "--no-check-version" in command  # nothing online
     assert env["TALENTSIM_RESULTS_ROOTS"] == str(tmp_path.resolve())
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
 
