@@ -148,7 +148,7 @@ def sweep(
         str, typer.Option(help="Where runs execute: serial, processes or dask.")
     ] = "processes",
     workers: Annotated[
-        int | None, typer.Option(help="Worker processes [default: all cores].")
+        int | None, typer.Option(help="Worker processes (default: all cores).")
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
