@@ -9,6 +9,7 @@ failing model: the traceback becomes the run's ``error`` and the sweep goes on.
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import json
 import os
@@ -157,6 +158,8 @@ def execute_run(task: RunTask) -> RunResult:
     ids = {k: v for k, v in task.record().items() if k != "params"}
     outcomes = tag(result.outcomes, {**ids, **task.params})
     flows = tag(result.flows, {"run_id": task.run_id})
+    del result
+    gc.collect()  # the model's agents reference it in cycles: free them before the next run
     return RunResult(
         task.run_id, "ok", time.perf_counter() - started, outcomes=outcomes, flows=flows
     )
