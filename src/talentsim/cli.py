@@ -155,10 +155,7 @@ def sweep(
     ] = None,
 ) -> None:
     """Run an experiment into OUT: outcomes, flows and runs.parquet plus manifest.json."""
-    from talentsim.experiment.executors import EXECUTORS
-    from talentsim.experiment.progress import sweep_progress
-    from talentsim.experiment.runner import run_sweep
-    from talentsim.experiment.store import StoreError
+    from talentsim.experiment.executors import EXECUTORS, start_workers_early
 
     if executor not in EXECUTORS:
         raise fail(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
@@ -166,6 +163,13 @@ def sweep(
         raise fail(f"--workers {workers}: must be at least 1")
     if scheduler and executor != "dask":
         raise fail("--scheduler: only used with --executor dask")
+    if executor == "processes":
+        start_workers_early()  # the workers' imports overlap with this process's
+
+    from talentsim.experiment.progress import sweep_progress
+    from talentsim.experiment.runner import run_sweep
+    from talentsim.experiment.store import StoreError
+
     try:
         with sweep_progress(console) as progress:
             summary = run_sweep(

@@ -62,6 +62,14 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_workers_early() -> None:
+    """Start the forkserver now, so that it imports the model while this process does too."""
+    from multiprocessing import forkserver
+
+    worker_context()
+    forkserver.ensure_running()
+
+
 class ResilientProcessPool(Executor):
     """A process pool in which a dying worker fails only the task it was running.
 
