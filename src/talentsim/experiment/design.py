@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from SALib.sample import latin, morris, sobol
 
 from talentsim.config import ConfigError
 from talentsim.experiment.spec import Parameter, ResolvedExperiment, cast
@@ -49,6 +48,10 @@ def levels(parameter: Parameter, count: int) -> list[Any]:
 
 def sample(experiment: ResolvedExperiment) -> np.ndarray:
     """The SALib sample of a sampled design: one row per point, one column per parameter."""
+    # SALib (and the scipy.stats it pulls in) is imported here, not at module level, so that
+    # sweep workers, which import this module through the runner, start faster
+    from SALib.sample import latin, morris, sobol
+
     design = experiment.spec.design
     problem = salib_problem(experiment)
     seed = experiment.spec.root_seed
