@@ -1,35 +1,25 @@
 """Reading a sweep dataset (DIR/outcomes.parquet, DIR/runs.parquet, DIR/manifest.json).
 
-Every problem becomes one :class:`DatasetError` naming the file and what is wrong, so a page
-can show it as a message instead of a traceback.
+Every problem becomes one :class:`~talentsim.analysis.dataset.DatasetError` naming the file
+and what is wrong, so a page can show it as a message instead of a traceback. The manifest and
+the Parquet files are read by :mod:`talentsim.analysis.dataset`, like ``talentsim analyze``
+does; unlike it, a plain ``talentsim run`` folder and a sweep without ``runs.parquet`` or
+``flows.parquet`` are accepted here.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-DESIGN_KINDS = ("scenarios", "grid", "lhs", "sobol", "morris", "single")
-ID_COLUMNS = (
-    "run_id",
-    "point_id",
-    "scenario",
-    "replication",
-    "seed_entropy",
-    "seed_spawn_key",
-    "year",
-    "status",
-    "error",
-    "seconds",
-)
+from talentsim.analysis.dataset import DESIGN_KINDS as SWEEP_KINDS
+from talentsim.analysis.dataset import NOT_OUTCOMES, DatasetError, read_manifest, read_table
 
-
-class DatasetError(ValueError):
-    """A dataset that cannot be shown; the message names the file and the problem."""
+DESIGN_KINDS = (*SWEEP_KINDS, "single")
+"""Design kinds a sweep's manifest may name, and ``single`` for a plain run folder."""
 
 
 @dataclass
@@ -63,35 +53,6 @@ class SweepData:
         return self.runs[self.runs["status"] != "ok"]
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
-    file = path / "manifest.json"
-    if not file.is_file():
-        raise DatasetError(f"{file}: missing (not a sweep folder?)")
-    try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DatasetError(f"{file}: cannot read JSON ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise DatasetError(f"{file}: expected a JSON object at the top level")
-    design = manifest.get("design")
-    if design is not None and (
-        not isinstance(design, dict) or design.get("kind") not in DESIGN_KINDS[:-1]
-    ):
-        raise DatasetError(
-            f"{file}: field 'design.kind' must be one of {', '.join(DESIGN_KINDS[:-1])}"
-        )
-    return manifest
-
-
-def _read_parquet(file: Path) -> pd.DataFrame:
-    if not file.exists():
-        raise DatasetError(f"{file}: missing")
-    try:
-        return pd.read_parquet(file)
-    except Exception as exc:  # pyarrow raises many types for a broken file
-        raise DatasetError(f"{file}: cannot read Parquet ({type(exc).__name__}: {exc})") from None
-
-
 def load_sweep(path: Path) -> SweepData:
     """Load and check the dataset in folder ``path``.
 
@@ -104,8 +65,8 @@ def load_sweep(path: Path) -> SweepData:
     """
     if not path.is_dir():
         raise DatasetError(f"{path}: no such folder")
-    manifest = _read_manifest(path)
-    outcomes = _read_parquet(path / "outcomes.parquet")
+    manifest = read_manifest(path / "manifest.json", require_design=False)
+    outcomes = read_table(path / "outcomes.parquet")
     notes: list[str] = []
     if "design" not in manifest and "run_id" not in outcomes:
         outcomes = outcomes.assign(run_id=0, point_id=0, replication=0)
@@ -118,7 +79,7 @@ def load_sweep(path: Path) -> SweepData:
     runs = _load_runs(path, outcomes, notes)
     levers = [c for c in outcomes.columns if "." in c]
     numeric = outcomes.select_dtypes("number").columns
-    outcome_columns = [c for c in numeric if c not in ID_COLUMNS and c not in levers]
+    outcome_columns = [c for c in numeric if c not in NOT_OUTCOMES and c not in levers]
     if not outcome_columns:
         raise DatasetError(f"{path / 'outcomes.parquet'}: no numeric outcome columns")
     return SweepData(path, outcomes, runs, manifest, levers, outcome_columns, notes)
@@ -127,7 +88,7 @@ def load_sweep(path: Path) -> SweepData:
 def _load_runs(path: Path, outcomes: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     file = path / "runs.parquet"
     if file.exists():
-        runs = _read_parquet(file)
+        runs = read_table(file)
         if "run_id" not in runs:
             raise DatasetError(f"{file}: column 'run_id' is missing")
         return runs

@@ -87,10 +87,10 @@ def load_dataset(path: Path | str) -> SweepDataset:
     folder = Path(path)
     if not folder.is_dir():
         raise DatasetError(f"{folder}: not a folder (expected a sweep dataset)")
-    manifest = _read_manifest(folder / "manifest.json")
-    runs = _read_table(folder / "runs.parquet", (*RUN_KEYS, "status"))
-    outcomes = _read_table(folder / "outcomes.parquet", (*RUN_KEYS, "year"))
-    flows = _read_table(folder / "flows.parquet", FLOW_COLUMNS)
+    manifest = read_manifest(folder / "manifest.json")
+    runs = read_table(folder / "runs.parquet", (*RUN_KEYS, "status"))
+    outcomes = read_table(folder / "outcomes.parquet", (*RUN_KEYS, "year"))
+    flows = read_table(folder / "flows.parquet", FLOW_COLUMNS)
     params = _param_columns(manifest, runs, folder / "runs.parquet")
     missing = [p for p in params if p not in outcomes.columns]
     if missing:
@@ -120,16 +120,33 @@ def load_dataset(path: Path | str) -> SweepDataset:
     )
 
 
-def _read_manifest(path: Path) -> dict:
+def read_manifest(path: Path, *, require_design: bool = True) -> dict:
+    """Read and check a sweep's ``manifest.json``.
+
+    Args:
+        path: The manifest file.
+        require_design: If False, a manifest without a ``design`` block (a plain
+            ``talentsim run`` folder) is accepted; a design block that is present is still
+            checked.
+
+    Raises:
+        DatasetError: the file is missing or not JSON, or the design block is unusable.
+
+    """
     if not path.is_file():
         raise DatasetError(f"{path}: missing (not a sweep dataset?)")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DatasetError(f"{path}: not readable JSON ({exc})") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("design"), dict):
+        raise DatasetError(f"{path}: cannot read JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{path}: expected a JSON object at the top level")
+    design = manifest.get("design")
+    if design is None and not require_design:
+        return manifest
+    if not isinstance(design, dict):
         raise DatasetError(f"{path}: field 'design' missing (not a sweep manifest?)")
-    kind = manifest["design"].get("kind")
+    kind = design.get("kind")
     if kind not in DESIGN_KINDS:
         raise DatasetError(
             f"{path}: field 'design.kind' is {kind!r}, expected one of {', '.join(DESIGN_KINDS)}"
@@ -137,13 +154,19 @@ def _read_manifest(path: Path) -> dict:
     return manifest
 
 
-def _read_table(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+def read_table(path: Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a Parquet table of a sweep, checking that the ``required`` columns are present.
+
+    Raises:
+        DatasetError: the file is missing or unreadable, or a required column is absent.
+
+    """
     if not path.is_file():
         raise DatasetError(f"{path}: missing (not a sweep dataset?)")
     try:
         table = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise DatasetError(f"{path}: not a readable Parquet file ({exc})") from None
+        raise DatasetError(f"{path}: cannot read Parquet ({type(exc).__name__}: {exc})") from None
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise DatasetError(f"{path}: missing column(s) {', '.join(missing)}")
