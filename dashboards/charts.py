@@ -13,6 +13,8 @@ import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from talentsim.analysis.figures import band_trace, band_traces
+
 SHARES = (
     "retention_rate",
     "employment_rate",
@@ -45,6 +47,8 @@ NODE_LABELS = {
 }
 COLORS = qualitative.Plotly
 CHART_HEIGHT = 420
+BAND_ALPHA = 0.2
+"""Opacity of the 10–90 % band around a scenario's mean line."""
 _AXIS = {"gridcolor": "white", "zerolinecolor": "white", "linecolor": "white", "automargin": True}
 LIGHT_TEMPLATE = go.layout.Template(
     layout={
@@ -182,35 +186,6 @@ def sankey_figure(flows: pd.DataFrame, year: int | None = None) -> go.Figure:
     return fig
 
 
-def _band_traces(
-    fig: go.Figure, table: pd.DataFrame, group: str, factor: float, color: str
-) -> None:
-    fig.add_trace(
-        go.Scatter(
-            x=[*table["year"], *table["year"][::-1]],
-            y=[*(table["high"] * factor), *(table["low"] * factor)[::-1]],
-            fill="toself",
-            fillcolor=color,
-            opacity=0.2,
-            mode="lines",
-            line={"width": 0},
-            hoverinfo="skip",
-            legendgroup=group,
-            showlegend=False,
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=table["year"],
-            y=table["mean"] * factor,
-            mode="lines",
-            name=group,
-            legendgroup=group,
-            line={"color": color},
-        )
-    )
-
-
 def _nan_to_none(values: np.ndarray) -> list:
     """Nested lists with None for empty cells (NaN is not valid JSON for the browser)."""
     return np.where(np.isnan(values), None, values).tolist()
@@ -245,8 +220,18 @@ def band_figure(
     fig = go.Figure()
     names = sorted(table[group].astype(str).unique())
     colors = colors or color_map(names)
+    factor = factor_of(outcome)
     for name, part in table.groupby(group, sort=True):
-        _band_traces(fig, part, str(name), factor_of(outcome), colors.get(str(name), COLORS[0]))
+        band_traces(
+            fig,
+            part["year"],
+            part["mean"] * factor,
+            part["low"] * factor,
+            part["high"] * factor,
+            str(name),
+            colors.get(str(name), COLORS[0]),
+            alpha=BAND_ALPHA,
+        )
     fig.update_layout(
         title=title,
         height=CHART_HEIGHT,
@@ -264,18 +249,11 @@ def fan_figure(table: pd.DataFrame, outcome: str, name: str = "all runs") -> go.
     factor = factor_of(outcome)
     fig = go.Figure()
     for low, high, opacity in (("q05", "q95", 0.15), ("q25", "q75", 0.3)):
+        label = f"{int(low[1:])}–{int(high[1:])} %"
         fig.add_trace(
-            go.Scatter(
-                x=[*table["year"], *table["year"][::-1]],
-                y=[*(table[high] * factor), *(table[low] * factor)[::-1]],
-                fill="toself",
-                fillcolor=COLORS[0],
-                opacity=opacity,
-                mode="lines",
-                line={"width": 0},
-                name=f"{int(low[1:])}–{int(high[1:])} %",
-            )
-        )
+            band_trace(table["year"], table[low] * factor, table[high] * factor, COLORS[0],
+                       opacity, label)
+        )  # fmt: skip
     fig.add_trace(
         go.Scatter(
             x=table["year"],

@@ -6,6 +6,8 @@ report stays short; every figure is a plain ``plotly.graph_objects.Figure``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -37,6 +39,74 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     value = hex_colour.lstrip("#")
     r, g, b = (int(value[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def band_traces(
+    fig: go.Figure,
+    years: Sequence[float],
+    mean: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    name: str,
+    colour: str,
+    alpha: float = 0.18,
+) -> None:
+    """Add a mean line named ``name`` and its shaded ``low``–``high`` band to ``fig``.
+
+    The band comes first (no legend entry, no hover) and shares the line's legend group, so
+    clicking the legend hides both.
+
+    Args:
+        fig: The figure to add two traces to.
+        years: The x values.
+        mean: The line.
+        low: The band's lower edge.
+        high: The band's upper edge.
+        name: Legend name and legend group.
+        colour: A ``#rrggbb`` colour for the line; the band is the same colour at ``alpha``.
+        alpha: Opacity of the band.
+
+    """
+    band = band_trace(years, low, high, colour, alpha)
+    band.update(hoverinfo="skip", showlegend=False, legendgroup=name)
+    fig.add_trace(band)
+    fig.add_trace(
+        go.Scatter(
+            x=years, y=mean, name=name, line={"color": colour}, legendgroup=name,
+            mode="lines",
+        )
+    )  # fmt: skip
+
+
+def band_trace(
+    years: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    colour: str,
+    alpha: float,
+    name: str | None = None,
+) -> go.Scatter:
+    """A shaded area between ``low`` and ``high`` over ``years`` (no edge line, no markers).
+
+    Args:
+        years: The x values.
+        low: The lower edge.
+        high: The upper edge.
+        colour: A ``#rrggbb`` colour.
+        alpha: Opacity of the fill.
+        name: Legend name, if the band has a legend entry.
+
+    """
+    x = list(years)
+    return go.Scatter(
+        x=x + x[::-1],
+        y=list(high) + list(low)[::-1],
+        fill="toself",
+        fillcolor=_rgba(colour, alpha),
+        mode="lines",
+        line={"width": 0},
+        name=name,
+    )
 
 
 def _dropdown(fig: go.Figure, groups: list[tuple[str, list[int]]], title: str) -> go.Figure:
@@ -78,28 +148,8 @@ def time_series(
         for k, scenario in enumerate(scenarios[:MAX_LINES]):
             rows = by_year[(by_year["outcome"] == outcome) & (by_year["scenario"] == scenario)]
             colour = PALETTE[k % len(PALETTE)]
-            years = rows["year"].tolist()
-            fig.add_trace(
-                go.Scatter(
-                    x=years + years[::-1],
-                    y=rows[band_high].tolist() + rows[band_low].tolist()[::-1],
-                    fill="toself",
-                    fillcolor=_rgba(colour, 0.18),
-                    line={"width": 0},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    legendgroup=scenario,
-                )
-            )
-            fig.add_trace(
-                go.Scatter(
-                    x=years,
-                    y=rows[centre],
-                    name=scenario,
-                    line={"color": colour},
-                    legendgroup=scenario,
-                    mode="lines",
-                )
+            band_traces(
+                fig, rows["year"], rows[centre], rows[band_low], rows[band_high], scenario, colour
             )
             indices += [len(fig.data) - 2, len(fig.data) - 1]
         groups.append((outcome, indices))
@@ -118,16 +168,7 @@ def fan_chart(outcomes_frame: pd.DataFrame, outcomes: list[str]) -> go.Figure:
         years = table.index.tolist()
         start = len(fig.data)
         for lo, hi, alpha, label in ((0.05, 0.95, 0.15, "5–95 %"), (0.25, 0.75, 0.3, "25–75 %")):
-            fig.add_trace(
-                go.Scatter(
-                    x=years + years[::-1],
-                    y=table[hi].tolist() + table[lo].tolist()[::-1],
-                    fill="toself",
-                    fillcolor=_rgba(colour, alpha),
-                    line={"width": 0},
-                    name=label,
-                )
-            )
+            fig.add_trace(band_trace(years, table[lo], table[hi], colour, alpha, label))
         fig.add_trace(go.Scatter(x=years, y=table[0.5], name="median", line={"color": colour}))
         groups.append((outcome, list(range(start, len(fig.data)))))
     fig.update_layout(title="Outcomes over time across all runs", xaxis_title="year", height=480)
