@@ -7,8 +7,10 @@ heatmaps and sensitivity indices.
 from __future__ import annotations
 
 import pandas as pd
+from pandas.api.typing import SeriesGroupBy
 
 from dashboards.datasets import SweepData
+from talentsim.analysis.comparison import final_year
 from talentsim.analysis.dataset import DatasetError, SweepDataset
 from talentsim.analysis.sensitivity import morris_indices, sobol_indices
 
@@ -23,9 +25,7 @@ class NotAvailableError(ValueError):
 
 def band_table(df: pd.DataFrame, outcome: str, group: str = "scenario") -> pd.DataFrame:
     """Mean and 10–90 % band across replications, per group and year."""
-    grouped = df.groupby([group, "year"])[outcome]
-    table = grouped.agg(mean="mean", low=lambda s: s.quantile(0.1), high=lambda s: s.quantile(0.9))
-    return table.reset_index()
+    return _mean_and_band(df.groupby([group, "year"])[outcome])
 
 
 def difference_table(
@@ -45,7 +45,11 @@ def difference_table(
     base = df[df[group] == baseline].groupby(keys)[outcome].mean().rename("base")
     others = df[df[group] != baseline].merge(base.reset_index(), on=keys, how="inner")
     others = others.assign(diff=others[outcome] - others["base"])
-    grouped = others.groupby([group, "year"])["diff"]
+    return _mean_and_band(others.groupby([group, "year"])["diff"])
+
+
+def _mean_and_band(grouped: SeriesGroupBy) -> pd.DataFrame:
+    """Mean and 10–90 % quantiles per group (columns mean, low, high)."""
     table = grouped.agg(mean="mean", low=lambda s: s.quantile(0.1), high=lambda s: s.quantile(0.9))
     return table.reset_index()
 
@@ -57,12 +61,6 @@ def fan_table(
     table = df.groupby("year")[outcome].quantile(list(quantiles)).unstack()
     table.columns = [f"q{round(q * 100):02d}" for q in quantiles]
     return table.reset_index()
-
-
-def final_year(df: pd.DataFrame) -> pd.DataFrame:
-    """The rows of each run's last year."""
-    last = df.groupby("run_id")["year"].transform("max")
-    return df[df["year"] == last]
 
 
 def _levels(values: pd.Series) -> pd.Series:

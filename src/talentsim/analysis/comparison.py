@@ -25,6 +25,12 @@ STATISTICS: dict[str, str] = {
 CONFIDENCE = 0.95
 
 
+def final_year(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each run's last year (``run_id`` and ``year`` columns)."""
+    last = frame.groupby("run_id")["year"].transform("max")
+    return frame[frame["year"] == last]
+
+
 def per_run(ds: SweepDataset, outcomes: list[str], statistic: Statistic) -> pd.DataFrame:
     """One row per successful run: run keys, parameters and each outcome reduced over years.
 
@@ -37,9 +43,7 @@ def per_run(ds: SweepDataset, outcomes: list[str], statistic: Statistic) -> pd.D
     keys = ["run_id", "point_id", "scenario", "replication", *ds.params]
     frame = ds.outcomes
     if statistic == "final":
-        last = frame.groupby("run_id")["year"].transform("max")
-        reduced = frame.loc[frame["year"] == last, keys + outcomes]
-        return reduced.reset_index(drop=True)
+        return final_year(frame)[keys + outcomes].reset_index(drop=True)
     how = "mean" if statistic == "mean" else "sum"
     values = frame.groupby("run_id")[outcomes].agg(how)
     first = frame.drop_duplicates("run_id").set_index("run_id")[keys[1:]]
