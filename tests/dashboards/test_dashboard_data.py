@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import LEVER_A, LEVER_B, grid_points, write_sweep
+from synthetic_sweeps import LEVER_A, LEVER_B, grid_points, write_sweep
 
 from dashboards.datasets import DatasetError, load_sweep
 from dashboards.roots import (
