@@ -309,6 +309,7 @@ def dashboard(
     if code:
         raise fail(f"the dashboard server stopped with exit code {code}", RUN_FAILED)
 
+
 DEFAULT_TARGETS = Path("configs/calibration/targets.yaml")
 
 

@@ -201,6 +201,7 @@ def exit_probability(
         params.exit_rate * np.exp(-2.0 * (log_productivity - mean_log_productivity)), 0.5
     )
 
+
 def integration_unit_uptake(
     rng: np.random.Generator, above_scale: np.ndarray, has_unit: np.ndarray, coverage: float
 ) -> np.ndarray:

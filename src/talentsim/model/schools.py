@@ -101,6 +101,7 @@ def split_seats(intake: int, weights: np.ndarray) -> np.ndarray:
     seats[np.argsort(raw - seats)[::-1][: intake - seats.sum()]] += 1
     return seats
 
+
 def specialisation(points: np.ndarray, offered: np.ndarray) -> np.ndarray:
     """A school's relative position in each field (错位发展, the specialty-alignment signal).
 
