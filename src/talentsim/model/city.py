@@ -61,7 +61,7 @@ BRANCH_COLLEGE_INTAKE = 1_000
 
 
 def _relative_log_ratio(demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
-    """log of each field's share of ``demand`` over its share of ``supply`` (+1 smoothing)."""
+    """Log of each field's share of ``demand`` over its share of ``supply`` (+1 smoothing)."""
     demand, supply = demand + 1.0, supply + 1.0
     return np.log((demand / demand.sum()) / (supply / supply.sum()))
 
