@@ -65,6 +65,12 @@ CONSTANTS = [
     ),
     (
         "talentsim.model.city",
+        "SIGNAL_WEIGHT",
+        "share",
+        "assumption: weight of this year's placement and peer observations",
+    ),
+    (
+        "talentsim.model.city",
         "BRANCH_COLLEGE_INTAKE",
         "students/yr",
         "assumption: intake of one park branch college (city scale)",

@@ -91,7 +91,6 @@ class CitySpec(Strict):
         "RMB/yr",
         "assumption: Zibo starting wages by level (2023 survey orders of magnitude)",
     )
-    wage_growth: float = param(0.04, "1/yr", "assumption: nominal wage growth", ge=-0.1, le=0.3)
     graduate_inflow: int = param(
         19_000, "persons/yr", "~18,900 graduates came to Zibo in 2020 (DESIGN.md)", ge=0
     )

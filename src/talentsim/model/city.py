@@ -56,6 +56,8 @@ STAGE_NAME = {
     Stage.BENKE: "benke",
     Stage.GRADUATE_STUDY: "graduate",
 }
+SIGNAL_WEIGHT = 0.5
+"""Weight of this year's observation in the smoothed placement and peer signals (assumption)."""
 BRANCH_COLLEGE_INTAKE = 1_000
 """Students per year of a park branch college (assumption, documented in docs/ODD.md)."""
 
@@ -409,7 +411,22 @@ class TalentModel(mesa.Model):
         p.sponsor[admitted] = -1
         self.people.log(self.year, admitted, Event.ADMIT, int(stage), p.school[admitted])
         self.people.log(self.year, admitted, Event.FIELD, p.field[admitted])
+        if stage == Stage.ZHONGZHI:
+            self._update_peer_fields(admitted)
         return choice
+
+    def _update_peer_fields(self, admitted: np.ndarray) -> None:
+        """Peers' field choices: peer_{d,f} ← ½·peer_{d,f} + ½·(share of d's 中职 entrants in f).
+
+        The share that the next cohort of the district sees (De Giorgi et al. 2009).
+        """
+        p, n_districts = self.people, len(self.cohort_share)
+        counts = np.zeros((n_districts, self.n_fields))
+        np.add.at(counts, (p.district[admitted], p.field[admitted]), 1.0)
+        entrants = counts.sum(axis=1)
+        seen = entrants > 0
+        shares = counts[seen] / entrants[seen, None]
+        self.peer_field[seen] = (1 - SIGNAL_WEIGHT) * self.peer_field[seen] + SIGNAL_WEIGHT * shares
 
     # ------------------------------------------------------------------ entrants
     def _enter_cohort(self, years_in: int = 0) -> None:
@@ -512,6 +529,7 @@ class TalentModel(mesa.Model):
         vacancy_counts = self._labour_market(graduates, inflow)
         self._migrate(graduates, inflow)
         self._record_graduate_flows(graduates, inflow, applicants_left)
+        self._update_placement(graduates)
         self._learn()
         self._research()
         self._firm_dynamics()
@@ -967,6 +985,23 @@ class TalentModel(mesa.Model):
         new_graduates = graduates[p.origin[graduates] == 0] if len(graduates) else graduates
         if len(new_graduates):
             self.leaver_share = float((p.stage[new_graduates] == Stage.LEFT).mean())
+
+    def _update_placement(self, graduates: np.ndarray) -> None:
+        """In-field placement by field: placement_f ← ½·placement_f + ½·(k_f + 1)/(n_f + 2).
+
+        n_f are this year's graduates of field f who entered the labour market, k_f those of
+        them in an in-field (对口) job; students see it when they choose a programme.
+        """
+        p, table = self.people, self.firm_table
+        rows = graduates[p.field[graduates] >= 0]
+        employed = p.stage[rows] == Stage.EMPLOYED
+        in_field = employed & (p.field[rows] == table.field[np.maximum(p.employer[rows], 0)])
+        n = np.bincount(p.field[rows], minlength=self.n_fields)
+        k = np.bincount(p.field[rows][in_field], minlength=self.n_fields)
+        observed = (k + 1.0) / (n + 2.0)
+        self.placement = np.where(
+            n > 0, (1 - SIGNAL_WEIGHT) * self.placement + SIGNAL_WEIGHT * observed, self.placement
+        )
 
     def _record_graduate_flows(
         self, graduates: np.ndarray, inflow: np.ndarray, unplaced: dict[Stage, np.ndarray]
