@@ -780,11 +780,11 @@ class TalentModel(mesa.Model):
             apprentices += k
         # qualifying investment earns a surcharge credit, used up to what each firm owes and
         # carried forward otherwise (财税〔2019〕46号)
-        taken = np.bincount(p.sponsor[final_year][p.sponsor[final_year] >= 0],
-                            minlength=len(table))
+        taken = np.bincount(p.sponsor[final_year][p.sponsor[final_year] >= 0], minlength=len(table))
         investment = apprentices * cfg.base_investment
-        table.credit += gov.lever("surcharge_credit") * taken * (
-            cfg.apprentice_cost + cfg.base_investment)
+        table.credit += (
+            gov.lever("surcharge_credit") * taken * (cfg.apprentice_cost + cfg.base_investment)
+        )
         used = np.minimum(table.credit[active], owed)
         table.credit[active] -= used
         gov.spend("surcharge_credit", used.sum() / self.scale)
