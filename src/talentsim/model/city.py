@@ -119,9 +119,12 @@ class TalentModel(mesa.Model):
         self.shared_capacity = 0.0
         self.unfilled = np.zeros((self.n_fields, N_MARKET_LEVELS))
         self.innovated = np.array([], dtype=np.int64)
+        self.wage_index = 1.0
+        self.previous_wage_index = 1.0
+        self.inflow_reference: float | None = None
+        self.reference: dict[str, Any] | None = None
         self._setup_firms()
         self._setup_workforce()
-        self.wage_index = 1.0
         self.mean_log_productivity0 = self._mean_log_productivity()
         self._setup_schools()
         self._setup_universities()
@@ -262,7 +265,7 @@ class TalentModel(mesa.Model):
     # ------------------------------------------------------------------ helpers
     def _base_wage(self, market_level: np.ndarray) -> np.ndarray:
         base = np.array([self.config.city.base_wage[name] for name in LEVELS])
-        return base[market_level] * getattr(self, "wage_index", 1.0)
+        return base[market_level] * self.wage_index
 
     def _mean_log_productivity(self) -> float:
         table = self.firm_table
@@ -448,7 +451,7 @@ class TalentModel(mesa.Model):
         )
         self.people.log(self.year, rows, Event.ENTER, 0)
         drivers = self._choice_drivers()
-        reference = getattr(self, "reference", drivers)
+        reference = drivers if self.reference is None else self.reference
         p = self.people
         vocational = education.choose_vocational_track(
             self.rng,
@@ -807,9 +810,9 @@ class TalentModel(mesa.Model):
         # the reference is the first year under the status-quo talent policy, so a richer
         # subsidy draws more graduates even when it applies from the first year
         status_quo = self._talent_income(benke, STATUS_QUO.talent_subsidy)[0] / wage
-        reference = self.__dict__.setdefault(
-            "_inflow_reference", self.wage_index * (1.0 + status_quo)
-        )
+        if self.inflow_reference is None:
+            self.inflow_reference = self.wage_index * (1.0 + status_quo)
+        reference = self.inflow_reference
         n = self.rng.poisson(
             city.graduate_inflow * self.scale * (attract / reference) ** city.inflow_elasticity
         )
@@ -1034,9 +1037,8 @@ class TalentModel(mesa.Model):
             self.config.skills, p.skill_general[employed], p.skill_field[employed], in_field
         )
         gain = p.skill_general[employed] + p.skill_field[employed] - before
-        previous = self.__dict__.get("_previous_wage_index", self.wage_index)
-        p.wage[employed] *= (self.wage_index / previous) * (1.0 + 0.2 * gain)
-        self._previous_wage_index = self.wage_index
+        p.wage[employed] *= (self.wage_index / self.previous_wage_index) * (1.0 + 0.2 * gain)
+        self.previous_wage_index = self.wage_index
 
     def _research(self) -> None:
         """Firm R&D, university cooperation projects, technology transfer and innovation.
