@@ -34,10 +34,12 @@ from scipy import stats
 
 from talentsim.config import resolve_config
 from talentsim.config.schema import Policy
+from talentsim.experiment.burn_in import burned_in_city, clear_cache
 from talentsim.model import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "docs" / "policies.md"
+BURN_IN_CACHE = ROOT / "results" / "policy_table" / "burn_in"
 BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
 SCENARIOS = ROOT / "configs" / "scenarios"
 SCENARIO_NAMES = [
@@ -75,7 +77,7 @@ LEVERS = [
         "apprenticeship_subsidy",
         "5,000 RMB/apprentice-year (national guideline)",
         {"policy.apprenticeship_subsidy.value": 5_000},
-        "`firms.net_benefit_of_cooperation` (term n·s) in `TalentModel._cooperate`",
+        "`firms.net_benefit_of_cooperation` (term n·s) in `cooperation.cooperate`",
         "2 (中国式学徒制), 4",
         ("firm_participation_rate", "apprentices"),
         "apprenticeship_subsidy",
@@ -84,7 +86,7 @@ LEVERS = [
         "coop_project_subsidy",
         "30 % of project cost",
         {"policy.coop_project_subsidy.value": 0.3},
-        "`TalentModel._research`: seek rate ×(1 + σ), partner capacity ×(1 + σ)",
+        "`research.research_and_innovate`: seek rate ×(1 + σ), partner capacity ×(1 + σ)",
         "1 (consortia), 4",
         ("coop_projects",),
         "coop_project_subsidy",
@@ -93,7 +95,7 @@ LEVERS = [
         "training_base_cofunding",
         "1 RMB per RMB of firm investment",
         {"policy.training_base_cofunding.value": 1.0},
-        "`TalentModel._cooperate` (co-funded base investment) → `VocationalSchool.age_equipment`",
+        "`cooperation.cooperate` (co-funded base investment) → `VocationalSchool.age_equipment`",
         "4",
         ("equipment_quality",),
         "training_base_cofunding",
@@ -102,7 +104,8 @@ LEVERS = [
         "surcharge_credit",
         "60 % (status quo 30 %)",
         {"policy.surcharge_credit.value": 0.6},
-        "`firms.net_benefit_of_cooperation` (term min(κ·n·c, S)); credit ledger in `_cooperate`",
+        "`firms.net_benefit_of_cooperation` (term min(κ·n·c, S)); "
+        "credit ledger in `cooperation.cooperate`",
         "4",
         ("firm_participation_rate",),
         "surcharge_credit",
@@ -120,7 +123,7 @@ LEVERS = [
         "land_grant",
         "20 ha/yr to training bases",
         {"policy.land_grant.value": 20},
-        "`TalentModel._review_programmes` (places_per_ha → shared capacity, equipment)",
+        "`programme_review.review` (places_per_ha → shared capacity, equipment)",
         "3, 4 (land)",
         ("shared_training_capacity", "equipment_quality"),
         "land_grant",
@@ -129,7 +132,7 @@ LEVERS = [
         "soe_rd_growth",
         "10 %/yr minimum growth",
         {"policy.soe_rd_growth.value": 0.10},
-        "`TalentModel._research` (SOE R&D floor rd_{t−1}·(1 + g))",
+        "`research.research_and_innovate` (SOE R&D floor rd_{t−1}·(1 + g))",
         "4 (rigid SOE R&D growth)",
         ("rd_spending_soe", "rd_spending"),
         None,
@@ -147,8 +150,8 @@ LEVERS = [
         "coordination",
         "strength 0.8",
         {"policy.coordination.value": 0.8},
-        "`net_benefit_of_cooperation` (T·(1 − 0.6C)), `_research`, "
-        "`University.update_partnership`, `_review_programmes` (forecast)",
+        "`net_benefit_of_cooperation` (T·(1 − 0.6C)), `research`, "
+        "`University.update_partnership`, `programme_review.review` (forecast)",
         "1",
         ("coop_projects", "partner_universities", "mismatch_jrl"),
         "coordination",
@@ -166,8 +169,8 @@ LEVERS = [
         "park",
         "enabled from the first year (200 ha, 3,000 places, 30 firms/yr, 2 colleges)",
         {"policy.park.enabled": True},
-        "`TalentModel._firm_dynamics`, `_open_branch_colleges`, `_review_programmes`, "
-        "`_cooperate` (park firms: transaction cost halved)",
+        "`firm_dynamics.grow_exit_enter`, `open_branch_colleges`, `programme_review.review`, "
+        "`cooperation.cooperate` (park firms: transaction cost halved)",
         "3",
         ("shared_training_capacity", "firms", "value_added"),
         "park",
@@ -182,7 +185,7 @@ LEVERS = [
             "policy.talent_subsidy.monthly_allowance": 2_000,
             "policy.talent_subsidy.housing_grant": 160_000,
         },
-        "`TalentModel._talent_income` → `migration.stay_probability`, `_graduate_inflow`",
+        "`CityState.talent_income` → `migration.stay_probability`, `graduate_inflow.arrive`",
         "4 (talent, 产才融合)",
         ("retained_skilled", "retention_rate", "graduate_inflow"),
         "talent_subsidy",
@@ -229,7 +232,9 @@ def run_one(job: tuple[str, str, dict[str, Any], float, int, int]) -> pd.DataFra
     """One run: (label, config path, overrides, scale, years, seed) → outcomes with labels."""
     label, path, overrides, scale, years, seed = job
     config = resolve_config(path, overrides).model_copy(update={"scale": scale})
-    outcomes = simulate(config, seed=seed, years=years).outcomes
+    sequence = np.random.SeedSequence(seed)
+    city = burned_in_city(config, sequence, BURN_IN_CACHE)  # shared by the seed's runs
+    outcomes = simulate(config, seed=sequence, years=years, city=city).outcomes
     return outcomes.assign(label=label, seed=seed)
 
 
@@ -355,6 +360,11 @@ def replace_section(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: f"{m.group(1)}{NOTE}\n{body}\n{m.group(2)}", text)
 
 
+def runs_burn_in(todo: list[tuple]) -> int:
+    """The burn-in years of the baseline (every job of a seed shares that burn-in)."""
+    return resolve_config(todo[0][1]).burn_in
+
+
 def jobs(scale: float, years: int, seeds: list[int]) -> list[tuple]:
     """Every run: baseline, each lever alone, each non-baseline scenario; same seeds."""
     todo: list[tuple] = [("baseline", str(BASELINE), {}, scale, years, s) for s in seeds]
@@ -379,6 +389,7 @@ def main() -> None:
     start = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
         runs = pd.concat(pool.map(run_one, todo, chunksize=2), ignore_index=True)
+    clear_cache(BURN_IN_CACHE.parent)
     elapsed = time.perf_counter() - start
     means, totals = summarise(runs, WINDOW)
     first, last = int(runs["year"].min()), int(runs["year"].max())
@@ -389,8 +400,9 @@ def main() -> None:
         f"Δ = lever − baseline, mean of the paired differences ± the 95 % t half-width over "
         f"{len(seeds)} seeds; **bold** where the interval excludes zero. The cost per extra "
         f"retained skilled graduate is ΣΔ fiscal cost / ΣΔ retained_skilled over all "
-        f"{args.years} years (ΣΔ retained: the gain summed over the horizon). {len(todo)} runs, "
-        f"{elapsed:.0f} s on {args.workers} workers."
+        f"{args.years} years (ΣΔ retained: the gain summed over the horizon). {len(todo)} runs "
+        f"after a shared {runs_burn_in(todo)}-year burn-in per seed, {elapsed:.0f} s on "
+        f"{args.workers} workers."
     )
     text = POLICIES.read_text(encoding="utf-8")
     text = replace_section(text, "lever-effects", header + "\n\n" + lever_table(means, totals))

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from talentsim.config import load_config
-from talentsim.model import TalentModel, firms, simulate
+from talentsim.model import TalentModel, simulate
+from talentsim.model.agents import firms
 from talentsim.model.states import IN_CITY_STAGES, MARKET_LEVEL, Stage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,7 +142,7 @@ def test_nobody_leaves_or_enters_twice(run):
 
 def test_archived_rows_are_exactly_those_who_left_or_retired(run):
     people = run.model.people.individuals()
-    assert len(people) == run.model.people.next_pid
+    assert len(people) == len(run.model.people.events().query("event == 'ENTER'"))
     assert people["pid"].is_unique
     log = run.model.people.events()
     gone = set(log.loc[log["event"].isin(["LEAVE", "RETIRE"]), "pid"])
@@ -225,7 +226,7 @@ def test_life_course_of_one_person_is_coherent(run):
     person = people.set_index("pid").loc[pid]
     last_hire = trace[trace["event"] == "HIRE"].iloc[-1]
     if person["stage"] == "EMPLOYED":
-        assert person["employer"] == last_hire["a"]
+        assert person["employer"] == last_hire["firm"]
 
 
 def test_same_seed_gives_equal_outcomes_and_different_seed_differs():

@@ -17,14 +17,21 @@ from talentsim.config.schema import (
     Skills,
     TrackChoice,
 )
-from talentsim.model import education, firms, migration, skills
-from talentsim.model.labour_market import Seekers, Vacancies, match
+from talentsim.model import education, skills
+from talentsim.model.agents import firms
+from talentsim.model.matching import Seekers, Vacancies, match
+from talentsim.model.processes import migration
+from talentsim.model.streams import Stream
 
 N = 20_000
 
 
 def rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
+
+
+def stream(seed: int = 0) -> Stream:
+    return Stream(seed, "test", 2030)
 
 
 # ------------------------------------------------------------------ students
@@ -45,7 +52,9 @@ def field_shares(log_wage: np.ndarray, seed: int = 1) -> np.ndarray:
         log_points=np.zeros(n_programmes),
     )
     seats = np.full(n_programmes, N)
-    choice = education.assign_programmes(generator, utilities, seats, ability)
+    choice = education.assign_programmes(
+        generator.gumbel(size=utilities.shape), utilities, seats, ability
+    )
     assert (choice >= 0).all()
     return np.bincount(choice, minlength=n_programmes) / N
 
@@ -104,7 +113,7 @@ def vocational_share(**drivers: float) -> float:
     generator = rng(2)
     values = {"wage_gap": 0.0, "admission_odds": 0.0, "peer": 0.0} | drivers
     chosen = education.choose_vocational_track(
-        generator,
+        generator.random(N),
         generator.standard_normal(N),
         generator.standard_normal(N),
         TrackChoice(),
@@ -129,7 +138,7 @@ def test_ability_sorts_able_students_into_general_high_school():
     generator = rng(3)
     ability = generator.standard_normal(N)
     chosen = education.choose_vocational_track(
-        generator, ability, np.zeros(N), TrackChoice(), 0.0, 0.0, np.zeros(N)
+        generator.random(N), ability, np.zeros(N), TrackChoice(), 0.0, 0.0, np.zeros(N)
     )
     assert ability[chosen].mean() < ability[~chosen].mean() - 0.5
 
@@ -156,7 +165,9 @@ def test_assign_programmes_never_exceeds_seats(n, seats, seed):
     generator = rng(seed)
     seats = np.array(seats)
     utilities = generator.normal(size=(n, len(seats)))
-    choice = education.assign_programmes(generator, utilities, seats, generator.random(n))
+    choice = education.assign_programmes(
+        generator.gumbel(size=utilities.shape), utilities, seats, generator.random(n)
+    )
     assert choice.shape == (n,)
     assert ((choice >= -1) & (choice < len(seats))).all()
     taken = np.bincount(choice[choice >= 0], minlength=len(seats))
@@ -172,7 +183,9 @@ def test_oversubscribed_programme_admits_by_priority():
     n = 100
     utilities = np.zeros((n, 1))
     priority = generator.random(n)
-    choice = education.assign_programmes(generator, utilities, np.array([10]), priority)
+    choice = education.assign_programmes(
+        generator.gumbel(size=utilities.shape), utilities, np.array([10]), priority
+    )
     admitted = np.flatnonzero(choice == 0)
     assert len(admitted) == 10
     np.testing.assert_array_equal(np.sort(admitted), np.sort(np.argsort(-priority)[:10]))
@@ -287,11 +300,13 @@ def test_labour_demand_shares_sum_to_one_and_shift_up_with_productivity():
 
 
 def test_vacancies_are_the_non_negative_gap_to_desired_employment():
-    generator = rng(8)
     target = np.array([100.0, 10.0])
     shares = np.array([[0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
     employed = np.array([[40.0, 60.0, 0.0, 0.0], [3.5, 0.0, 0.0, 0.0]])
-    draws = np.array([firms.vacancies(generator, target, shares, employed) for _ in range(2000)])
+    keys = np.arange(2)
+    draws = np.array(
+        [firms.vacancies(stream(i), keys, target, shares, employed) for i in range(2000)]
+    )
     assert (draws >= 0).all()
     np.testing.assert_array_equal(draws[:, 0], np.tile([10, 0, 0, 0], (2000, 1)))
     assert abs(draws[:, 1, 0].mean() - 6.5) < 0.05  # stochastic rounding keeps the mean
@@ -304,12 +319,14 @@ def market(seed: int = 9, n_seekers: int = 3_000, n_firms: int = 400):
     firm_field = generator.integers(0, n_fields, n_firms)
     vacancies = Vacancies(
         firm=np.arange(n_firms),
+        key=np.arange(n_firms) * 4,
         field=firm_field,
         level=generator.integers(0, 2, n_firms),
         slots=generator.integers(1, 8, n_firms),
         wage=generator.uniform(45_000, 70_000, n_firms),
     )
     seekers = Seekers(
+        key=np.arange(n_seekers),
         level=generator.integers(0, 2, n_seekers),
         field=generator.integers(0, n_fields, n_seekers),
         score=generator.standard_normal(n_seekers),
@@ -320,7 +337,7 @@ def market(seed: int = 9, n_seekers: int = 3_000, n_firms: int = 400):
 
 def hires(**params) -> int:
     seekers, vacancies, n_fields = market()
-    cell, _ = match(rng(10), seekers, vacancies, LabourMarket(**params), n_fields)
+    cell, _ = match(stream(10), seekers, vacancies, LabourMarket(**params), n_fields)
     return int((cell >= 0).sum())
 
 
@@ -349,7 +366,7 @@ def test_matching_respects_slots_levels_and_reservation_wages():
     seekers, vacancies, n_fields = market()
     seekers.reservation[:1000] = 60_000.0
     params = LabourMarket()
-    cell, wage = match(rng(11), seekers, vacancies, params, n_fields)
+    cell, wage = match(stream(11), seekers, vacancies, params, n_fields)
     hired = cell >= 0
     assert hired.sum() > 0
     assert (np.bincount(cell[hired], minlength=len(vacancies.slots)) <= vacancies.slots).all()
@@ -370,12 +387,13 @@ def test_more_vacancies_match_more_seekers_with_decreasing_returns():
     for factor in (1, 2, 4):
         bigger = Vacancies(
             vacancies.firm,
+            vacancies.key,
             vacancies.field,
             vacancies.level,
             vacancies.slots * factor,
             vacancies.wage,
         )
-        cell, _ = match(rng(12), seekers, bigger, LabourMarket(), n_fields)
+        cell, _ = match(stream(12), seekers, bigger, LabourMarket(), n_fields)
         counts.append(int((cell >= 0).sum()))
     assert counts[0] < counts[1] < counts[2]
     assert counts[2] - counts[1] < counts[1] - counts[0] + 1e-9 or counts[2] < 2 * counts[1]
@@ -383,8 +401,8 @@ def test_more_vacancies_match_more_seekers_with_decreasing_returns():
 
 def test_empty_market_matches_nobody():
     seekers, _, n_fields = market(n_seekers=10)
-    empty = Vacancies(*(np.zeros(0, dtype=np.int64) for _ in range(4)), np.zeros(0))
-    cell, wage = match(rng(13), seekers, empty, LabourMarket(), n_fields)
+    empty = Vacancies(*(np.zeros(0, dtype=np.int64) for _ in range(5)), np.zeros(0))
+    cell, wage = match(stream(13), seekers, empty, LabourMarket(), n_fields)
     assert (cell == -1).all() and (wage == 0).all()
 
 
@@ -431,8 +449,9 @@ def test_better_outside_options_raise_leaving_and_pick_the_best_destination():
         params, [DESTINATIONS[0], DESTINATIONS[1].model_copy(update={"wage_ratio": 2.0})], reference
     )
     assert (richer[:, 1] > outside[:, 1]).all()
-    picked = migration.choose_destination(rng(14), richer)
-    assert (picked == 1).mean() > (migration.choose_destination(rng(14), outside) == 1).mean()
+    noise = rng(14).gumbel(size=richer.shape)
+    picked = migration.choose_destination(richer, noise)
+    assert (picked == 1).mean() > (migration.choose_destination(outside, noise) == 1).mean()
 
 
 # ------------------------------------------------------------------ skills

@@ -570,6 +570,14 @@ class CityConfig(Strict):
     description: str = ""
     seed: int = param(42, "1", "root seed of the run", ge=0)
     years: int = param(20, "years", "DESIGN.md: 20–30 years", ge=1, le=100)
+    burn_in: int = param(
+        12,
+        "years",
+        "status-quo years simulated before city.start_year, not reported: the start-up "
+        "transient lasts ~8 years (docs/ODD.md, initialisation)",
+        ge=0,
+        le=100,
+    )
     scale: float = param(
         1.0,
         "share",

@@ -18,13 +18,14 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from talentsim.config.loading import config_hash, set_dotted, validate
+from talentsim.experiment.burn_in import CACHE_FOLDER, burned_in_city, clear_cache
 from talentsim.experiment.design import DesignPoint, describe, design_points
 from talentsim.experiment.executors import default_workers, make_executor
 from talentsim.experiment.seeds import rebuild_seed, replication_seeds, spawn_key_text
@@ -55,6 +56,8 @@ class RunTask:
     seed_spawn_key: str
     fault: str = ""
     """Test hook (see :data:`FAULTS_ENV`); empty for real runs."""
+    burn_in_cache: str = ""
+    """Folder of shared burned-in snapshots (:mod:`talentsim.experiment.burn_in`); empty: none."""
 
     def record(self) -> dict[str, Any]:
         """The run's identifying fields as stored in the dataset."""
@@ -150,7 +153,11 @@ def execute_run(task: RunTask) -> RunResult:
     try:
         apply_test_fault(task)
         config = validate(copy.deepcopy(task.config), task.source)
-        result = simulate(config, seed=rebuild_seed(task.seed_entropy, task.seed_spawn_key))
+        seed = rebuild_seed(task.seed_entropy, task.seed_spawn_key)
+        city = (
+            burned_in_city(config, seed, Path(task.burn_in_cache)) if task.burn_in_cache else None
+        )
+        result = simulate(config, seed=seed, city=city)
     except Exception:
         return RunResult(
             task.run_id, "failed", time.perf_counter() - started, error=traceback.format_exc()
@@ -270,7 +277,8 @@ def run_sweep(
     _, tasks, manifest = prepare(path)
     store = SweepStore.open(out, manifest)
     done = store.finished()
-    todo = [task for task in tasks if task.run_id not in done]
+    cache = str(out / CACHE_FOLDER)
+    todo = [replace(task, burn_in_cache=cache) for task in tasks if task.run_id not in done]
     summary = SweepSummary(out=out, total=len(tasks), skipped=len(tasks) - len(todo))
     if on_start is not None:
         on_start(len(todo), summary.skipped)
@@ -287,6 +295,8 @@ def run_sweep(
             runs,
             len(runs) == len(tasks),
         )
+    if len(runs) == len(tasks):
+        clear_cache(out)
     summary.failed = int((runs["status"] == "failed").sum())
     summary.seconds = time.time() - started
     return summary

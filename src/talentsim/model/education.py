@@ -1,7 +1,8 @@
 """Students' decisions, vectorised: track at 15, programme choice with seats, progression.
 
 Each rule is a function of arrays (one entry per student) and parameters named as in
-docs/ODD.md; randomness comes from the generator passed in.
+docs/ODD.md; its random numbers are passed in (drawn per student from the process's stream,
+:mod:`talentsim.model.streams`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def logistic(x: np.ndarray) -> np.ndarray:
 
 
 def choose_vocational_track(
-    rng: np.random.Generator,
+    u: np.ndarray,
     ability: np.ndarray,
     family: np.ndarray,
     params: TrackChoice,
@@ -34,7 +35,7 @@ def choose_vocational_track(
     vocational and the general path, Δadmission the change in the share of 中职 graduates who
     continue to higher study (职教高考), and Δpeer the district's 中职 share last year minus the
     first-year share (De Giorgi et al. 2009). Drivers enter as changes so the intercept keeps
-    its calibrated meaning.
+    its calibrated meaning. ``u`` is one uniform per student.
     """
     utility = (
         params.intercept
@@ -44,7 +45,7 @@ def choose_vocational_track(
         + params.beta_admission * admission_odds
         + params.beta_peer * peer_share
     )
-    return rng.random(len(ability)) < logistic(utility)
+    return u < logistic(utility)
 
 
 def programme_utilities(
@@ -97,7 +98,7 @@ def programme_utilities(
 
 
 def assign_programmes(
-    rng: np.random.Generator,
+    noise: np.ndarray,
     utilities: np.ndarray,
     seats: np.ndarray,
     priority: np.ndarray,
@@ -105,10 +106,10 @@ def assign_programmes(
 ) -> np.ndarray:
     """Seat-constrained logit assignment (a vectorised deferred-acceptance in ``ranks`` rounds).
 
-    Each student ranks programmes by utility plus Gumbel noise (so first choices follow the
-    multinomial logit). In round r every unplaced student applies to their r-th choice; each
-    programme admits its applicants in order of ``priority`` (e.g. exam score) up to its
-    remaining seats.
+    Each student ranks programmes by utility plus the standard Gumbel ``noise`` (n, P) (so
+    first choices follow the multinomial logit). In round r every unplaced student applies to
+    their r-th choice; each programme admits its applicants in order of ``priority`` (e.g. exam
+    score) up to its remaining seats.
 
     Returns:
         (n,) programme index per student, -1 where none of their choices had a seat.
@@ -119,9 +120,8 @@ def assign_programmes(
     offered = np.flatnonzero(seats > 0)
     if n == 0 or len(offered) == 0:
         return assigned
-    # a programme without seats is never chosen: noise and ranking only for those with seats
-    # standard Gumbel noise as −log E, E ~ Exp(1) (same distribution, ~3x cheaper to draw)
-    noisy = utilities[:, offered] - np.log(rng.standard_exponential(size=(n, len(offered))))
+    # a programme without seats is never chosen: ranking only among those with seats
+    noisy = utilities[:, offered] + noise[:, offered]
     depth = min(ranks, len(offered))
     choices = offered[np.argsort(-noisy, axis=1)[:, :depth]]
     remaining = seats.astype(np.int64).copy()

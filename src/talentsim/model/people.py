@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from talentsim.model.states import Level, Stage
+from talentsim.model.streams import KeyIssuer
 
 COLUMNS: dict[str, Any] = {
     "pid": np.int64,
@@ -38,10 +39,19 @@ COLUMNS: dict[str, Any] = {
 }
 
 
+class Entry(IntEnum):
+    """How a person entered the city (the ENTER event's ``a``; batches Entry·20 + k of the id)."""
+
+    COHORT = 0  # 15-year-olds of the city
+    GRADUATE_INFLOW = 1  # graduates from outside who come to seek work
+    STUDENT_INFLOW = 2  # students from outside admitted to the city's colleges
+    INITIAL = 3  # the workforce and the students of the first simulated year
+
+
 class Event(IntEnum):
     """Life-course events written to the log; ``a`` and ``b`` are event-specific values."""
 
-    ENTER = 0  # a: 0 cohort at 15, 1 graduate in-migrant, 2 student in-migrant, 3 initial
+    ENTER = 0  # a: Entry
     ADMIT = 1  # a: stage, b: school index
     FIELD = 2  # a: field
     GRADUATE = 3  # a: level completed
@@ -59,7 +69,7 @@ class People:
         """Create an empty store with room for ``capacity`` rows."""
         self._data = {name: np.zeros(capacity, dtype=dt) for name, dt in COLUMNS.items()}
         self.n = 0
-        self.next_pid = 0
+        self._ids = KeyIssuer()
         self._archive: list[dict[str, np.ndarray]] = []
         self._events: list[tuple[np.ndarray, ...]] = []
 
@@ -82,21 +92,28 @@ class People:
         """Number of live rows."""
         return self.n
 
-    def add(self, count: int, **values: Any) -> np.ndarray:
-        """Append ``count`` persons; ``values`` give columns (scalars or arrays).
+    def new_ids(self, year: int, batch: int, count: int) -> np.ndarray:
+        """Ids of ``count`` new persons of entry ``batch`` in ``year`` (:class:`KeyIssuer`).
+
+        The k-th person of a batch and year has the same id in every scenario of a run, so the
+        draws keyed by pid give the same person the same numbers there.
+        """
+        return self._ids.issue(year, batch, count)
+
+    def add(self, pid: np.ndarray, **values: Any) -> np.ndarray:
+        """Append the persons with ids ``pid``; ``values`` give columns (scalars or arrays).
 
         Returns:
             The row indices of the new persons.
 
         """
+        count = len(pid)
         self._reserve(self.n + count)
         rows = np.arange(self.n, self.n + count)
         defaults = {"field": -1, "school": -1, "employer": -1, "sponsor": -1, "destination": -1}
         for name, column in self._data.items():
             column[rows] = values.get(name, defaults.get(name, 0))
-        column_pid = self._data["pid"]
-        column_pid[rows] = np.arange(self.next_pid, self.next_pid + count)
-        self.next_pid += count
+        self._data["pid"][rows] = pid
         self.n += count
         return rows
 
@@ -137,6 +154,15 @@ class People:
             column[: len(keep)] = column[keep]
         self.n = len(keep)
 
+    def forget_history(self) -> None:
+        """Drop the event log and the archive of people who left (a lean burned-in snapshot).
+
+        The yearly rules never read them; only :meth:`individuals`, :meth:`events` and
+        :meth:`trace` do, which then start from this moment.
+        """
+        self._archive.clear()
+        self._events.clear()
+
     def individuals(self) -> pd.DataFrame:
         """A table of every person ever simulated, in their latest state, one row each."""
         parts = [*self._archive, {name: col[: self.n] for name, col in self._data.items()}]
@@ -158,6 +184,36 @@ class People:
         return frame
 
     def trace(self, pid: int) -> pd.DataFrame:
-        """The life course of one person: their events in order."""
+        """The life course of one person: their events in order, in readable columns.
+
+        Columns: year, pid, event, and what the event is about where it applies (else missing):
+        entry (how they came), stage and school (admission), field (programme chosen),
+        level (completed), firm (apprenticeship, hire, separation), in_field (hire, 对口),
+        destination (index of the outside destination; -1 study elsewhere).
+        """
         log = self.events()
-        return log[log["pid"] == pid].reset_index(drop=True)
+        log = log[log["pid"] == pid].reset_index(drop=True)
+        event, a, b = log["event"].astype(str), log["a"], log["b"]
+
+        def where(events: tuple[str, ...], values: pd.Series) -> pd.Series:
+            return values.where(event.isin(events)).astype("Int64")
+
+        def named(events: tuple[str, ...], codes: type[IntEnum]) -> pd.Series:
+            names = {int(member): member.name for member in codes}
+            return a.map(names).where(event.isin(events))
+
+        return pd.DataFrame(
+            {
+                "year": log["year"].astype(int),
+                "pid": log["pid"],
+                "event": event,
+                "entry": named(("ENTER",), Entry),
+                "stage": named(("ADMIT",), Stage),
+                "school": where(("ADMIT",), b),
+                "field": where(("FIELD",), a),
+                "level": named(("GRADUATE",), Level),
+                "firm": where(("APPRENTICE", "HIRE", "SEPARATE"), a),
+                "in_field": (b == 1).where(event == "HIRE").astype("boolean"),
+                "destination": where(("LEAVE",), a),
+            }
+        )

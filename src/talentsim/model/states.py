@@ -57,3 +57,12 @@ MARKET_LEVEL = np.array([0, 0, 0, 1, 2, 3], dtype=np.int8)
 
 N_MARKET_LEVELS = 4
 VOCATIONAL_LEVELS = (Level.ZHONGZHI, Level.GAOZHI)
+
+STAGE_NAME = {
+    Stage.GENERAL_HS: "general_hs",
+    Stage.ZHONGZHI: "zhongzhi",
+    Stage.GAOZHI: "gaozhi",
+    Stage.BENKE: "benke",
+    Stage.GRADUATE_STUDY: "graduate",
+}
+"""Names of the study stages in outcomes and flows."""

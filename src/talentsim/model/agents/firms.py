@@ -13,9 +13,10 @@ import mesa
 import numpy as np
 
 from talentsim.config.schema import Firms
+from talentsim.model.streams import KeyIssuer
 
 if TYPE_CHECKING:
-    from talentsim.model.city import TalentModel
+    from talentsim.model.streams import Stream
 
 CORPORATE_TAX = 0.25
 """Corporate income tax rate: a deduction of 1 RMB saves 0.25 RMB of tax."""
@@ -30,6 +31,7 @@ LEVEL_SPLIT = np.array([0.5, 0.38, 0.12])
 """Split of above-secondary demand across gaozhi, benke and graduate levels (assumption)."""
 
 COLUMNS: dict[str, Any] = {
+    "key": np.int64,  # stable id for keyed draws: (born·100 + batch)·10⁷ + k
     "active": np.bool_,
     "field": np.int8,
     "industrial": np.bool_,
@@ -52,12 +54,26 @@ COLUMNS: dict[str, Any] = {
 }
 
 
+class FirmBatch:
+    """Entry batches of firms in a firm key (:class:`~talentsim.model.streams.KeyIssuer`)."""
+
+    INDUSTRIAL = 0  # above-scale industrial firms at set-up
+    OTHER = 1  # other employers at set-up
+    ENTRANT = 2
+    PARK = 3  # entrants into the demonstration park
+
+
 class FirmTable:
     """Firm state as numpy columns; row index = firm id (rows are never reused)."""
 
     def __init__(self) -> None:
         """Create an empty table."""
         self.data = {name: np.zeros(0, dtype=dt) for name, dt in COLUMNS.items()}
+        self.keys = KeyIssuer()
+
+    def new_keys(self, year: int, batch: int, count: int) -> np.ndarray:
+        """Keys of ``count`` new firms of ``batch`` (:class:`FirmBatch`) entering in ``year``."""
+        return self.keys.issue(year, batch, count)
 
     def __getattr__(self, name: str) -> np.ndarray:
         """Column ``name``."""
@@ -89,28 +105,27 @@ class FirmTable:
 
 
 class Firm(mesa.Agent):
-    """One firm: an agent whose state is its row in the model's :class:`FirmTable`."""
+    """One firm: an agent whose state is its row in the city's :class:`FirmTable`."""
 
-    def __init__(self, model: TalentModel, row: int) -> None:
-        """Register the firm with the model for table row ``row``."""
+    def __init__(self, model: mesa.Model, table: FirmTable, row: int) -> None:
+        """Register the firm with ``model`` for row ``row`` of ``table``."""
         super().__init__(model)
+        self.table = table
         self.row = row
 
     def state(self) -> dict[str, Any]:
         """The firm's current state as a mapping column → value."""
-        return {
-            name: column[self.row].item() for name, column in self.model.firm_table.data.items()
-        }
+        return {name: column[self.row].item() for name, column in self.table.data.items()}
 
     @property
     def field(self) -> int:
         """Index of the firm's field."""
-        return int(self.model.firm_table.field[self.row])
+        return int(self.table.field[self.row])
 
     @property
     def cooperates(self) -> bool:
         """Whether the firm cooperates with schools this year."""
-        return bool(self.model.firm_table.coop[self.row])
+        return bool(self.table.coop[self.row])
 
 
 def level_shares(tech_intensity: np.ndarray, log_productivity: np.ndarray) -> np.ndarray:
@@ -125,15 +140,17 @@ def level_shares(tech_intensity: np.ndarray, log_productivity: np.ndarray) -> np
 
 
 def vacancies(
-    rng: np.random.Generator, target: np.ndarray, shares: np.ndarray, employed: np.ndarray
+    stream: Stream, keys: np.ndarray, target: np.ndarray, shares: np.ndarray, employed: np.ndarray
 ) -> np.ndarray:
     """(firms, 4) openings: desired employment by level minus current, stochastically rounded.
 
-    v_fl = max(0, size_target_f · share_fl − employed_fl)
+    v_fl = max(0, size_target_f · share_fl − employed_fl), rounded up with probability equal to
+    its fractional part (a draw keyed by the firm and level).
     """
     gap = np.maximum(target[:, None] * shares - employed, 0.0)
     whole = np.floor(gap)
-    return (whole + (rng.random(gap.shape) < gap - whole)).astype(np.int64)
+    u = stream.uniform(keys, "vacancy rounding", gap.shape[1])
+    return (whole + (u < gap - whole)).astype(np.int64)
 
 
 def net_benefit_of_cooperation(
@@ -203,15 +220,16 @@ def exit_probability(
 
 
 def integration_unit_uptake(
-    rng: np.random.Generator, above_scale: np.ndarray, has_unit: np.ndarray, coverage: float
+    u: np.ndarray, above_scale: np.ndarray, has_unit: np.ndarray, coverage: float
 ) -> np.ndarray:
     """Which firms have a 产才融合 integration unit after this year's enforcement.
 
     The requirement covers above-scale firms; with coverage c (lever) and compliance k, the
     share of above-scale firms with a unit is pulled towards c·k: each above-scale firm
     without one sets one up with probability max(c·k − x, 0) / (1 − x), x the current share.
-    Units are kept once set up; entrants are covered in the following years.
+    Units are kept once set up; entrants are covered in the following years. ``u`` is one
+    uniform per firm.
     """
     share = float(has_unit[above_scale].mean()) if above_scale.any() else 0.0
     uptake = max(coverage - share, 0.0) / max(1.0 - share, 1e-9)
-    return has_unit | (above_scale & (rng.random(len(has_unit)) < uptake))
+    return has_unit | (above_scale & (u < uptake))

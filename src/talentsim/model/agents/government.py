@@ -25,11 +25,16 @@ STATUS_QUO = Policy()
 
 
 class Government:
-    """Applies the policy mix year by year and accounts for its fiscal cost."""
+    """Applies the policy mix year by year and accounts for its fiscal cost.
 
-    def __init__(self, policy: Policy) -> None:
-        """Hold ``policy``; the ledger starts empty."""
+    Before ``first_year`` (the first reported year: the burn-in runs before it) every lever
+    takes its status-quo value, whatever its own start year says.
+    """
+
+    def __init__(self, policy: Policy, first_year: int = 0) -> None:
+        """Hold ``policy`` from ``first_year`` on; the ledger starts empty."""
         self.policy = policy
+        self.first_year = first_year
         self.year = 0
         self.ledger: dict[str, float] = defaultdict(float)
 
@@ -41,17 +46,18 @@ class Government:
     def lever(self, name: str) -> float:
         """A lever's value this year: its configured value from its start year, else status quo."""
         lever: Lever = getattr(self.policy, name)
-        if self.year >= lever.start_year:
+        if self.year >= max(lever.start_year, self.first_year):
             return lever.value
         return getattr(STATUS_QUO, name).value
 
     def park_open(self) -> bool:
         """Whether the demonstration park operates this year."""
-        return self.policy.park.enabled and self.year >= self.policy.park.start_year
+        park = self.policy.park
+        return park.enabled and self.year >= max(park.start_year, self.first_year)
 
     def talent_subsidy_active(self) -> bool:
         """Whether the configured talent subsidies apply this year (else the status quo does)."""
-        return self.year >= self.policy.talent_subsidy.start_year
+        return self.year >= max(self.policy.talent_subsidy.start_year, self.first_year)
 
     def talent_policy(self) -> TalentSubsidy:
         """The talent subsidies paid this year: configured from their start year, else status quo.

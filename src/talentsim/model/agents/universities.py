@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from talentsim.config.schema import Universities
-
-if TYPE_CHECKING:
-    from talentsim.model.city import TalentModel
 
 
 class University(mesa.Agent):
@@ -22,7 +17,8 @@ class University(mesa.Agent):
 
     def __init__(
         self,
-        model: TalentModel,
+        model: mesa.Model,
+        n_fields: int,
         name: str,
         local: bool,
         capacity: float,
@@ -37,7 +33,6 @@ class University(mesa.Agent):
         self.partner_years = 0
         self.capacity = capacity
         self.projects = 0
-        n_fields = len(model.config.fields)
         self.benke_seats = (
             benke_seats if benke_seats is not None else np.zeros(n_fields, dtype=np.int64)
         )
@@ -47,7 +42,7 @@ class University(mesa.Agent):
 
     def update_partnership(
         self,
-        rng: np.random.Generator,
+        u: float,
         params: Universities,
         coordination: float,
         demand_pressure: float,
@@ -55,16 +50,17 @@ class University(mesa.Agent):
         """A non-local university joins or leaves the city's partner circle.
 
         P(form) = formation_rate·(1 + 2·C)·demand_pressure for a non-partner;
-        P(lapse) = lapse_rate·(1 − C/2)·(1 if it ran no project last year else 0.2).
+        P(lapse) = lapse_rate·(1 − C/2)·(1 if it ran no project last year else 0.2);
+        ``u`` is the university's uniform draw of the year.
         """
         if self.local:
             return
         if self.partner:
             idle = 1.0 if self.projects == 0 else 0.2
-            if rng.random() < params.lapse_rate * (1.0 - coordination / 2) * idle:
+            if u < params.lapse_rate * (1.0 - coordination / 2) * idle:
                 self.partner = False
                 self.partner_years = 0
             else:
                 self.partner_years += 1
-        elif rng.random() < params.formation_rate * (1.0 + 2.0 * coordination) * demand_pressure:
+        elif u < params.formation_rate * (1.0 + 2.0 * coordination) * demand_pressure:
             self.partner = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from talentsim.config.schema import Lever, Policy, TalentSubsidy
-from talentsim.model.government import INSTRUMENTS, Government
+from talentsim.model.agents.government import INSTRUMENTS, Government
 
 
 def test_lever_applies_from_its_start_year_and_status_quo_before():

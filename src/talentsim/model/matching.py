@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from talentsim.config.schema import LabourMarket
+from talentsim.model.streams import Stream
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Vacancies:
     """Open vacancy cells: one row per (firm, level) with at least one slot."""
 
     firm: np.ndarray
+    key: np.ndarray  # stable key of the cell (firm key and level), for keyed draws
     field: np.ndarray
     level: np.ndarray
     slots: np.ndarray
@@ -32,6 +34,7 @@ class Vacancies:
 class Seekers:
     """Job seekers: their labour-market level, field, productivity score and reservation wage."""
 
+    key: np.ndarray  # person ids, for keyed draws
     level: np.ndarray
     field: np.ndarray
     score: np.ndarray
@@ -46,15 +49,15 @@ def offered_wage(
 
 
 def _sample_cells(
-    rng: np.random.Generator,
+    u: np.ndarray,
     keys: np.ndarray,
     weights: np.ndarray,
     seeker_keys: np.ndarray,
-    draws: int,
 ) -> np.ndarray:
-    """For each seeker, ``draws`` cells whose key equals the seeker's key, weighted; -1 if none.
+    """For each seeker, one cell per column of ``u`` whose key equals the seeker's, weighted.
 
-    Keys are non-negative integers; weights non-negative integers (open slots).
+    Keys are non-negative integers; weights non-negative integers (open slots); ``u`` holds
+    (seekers, draws) uniforms. -1 where the seeker's key has no cell.
     """
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_weights = keys[order], weights[order].astype(np.float64)
@@ -65,7 +68,6 @@ def _sample_cells(
     hi = np.searchsorted(sorted_keys, every_key, side="right")[seeker_keys]
     base = np.where(lo > 0, cumulative[np.maximum(lo - 1, 0)], 0.0)
     total = np.where(hi > lo, cumulative[np.maximum(hi - 1, 0)] - base, 0.0)
-    u = rng.random((len(seeker_keys), draws))
     targets = base[:, None] + u * total[:, None]
     pos = _search_integer_steps(cumulative, targets)
     pos = np.minimum(np.maximum(pos, lo[:, None]), np.maximum(hi[:, None] - 1, 0))
@@ -115,13 +117,16 @@ def _order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
 
 
 def match(
-    rng: np.random.Generator,
+    stream: Stream,
     seekers: Seekers,
     vacancies: Vacancies,
     params: LabourMarket,
     n_fields: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Match seekers to vacancy cells in ``params.rounds`` rounds.
+
+    Every random number is keyed by the seeker (and round, or the vacancy applied to), so the
+    same person searches the same way in two scenarios as far as the openings allow.
 
     Returns:
         (cell, wage): per seeker the cell index hired into (-1 if none) and the wage agreed.
@@ -136,7 +141,7 @@ def match(
     level_key = vacancies.level.astype(np.int64)
     field_key = level_key * (n_fields + 1) + vacancies.field
     draws = params.applications
-    for _ in range(params.rounds):
+    for r in range(params.rounds):
         open_cells = slots > 0
         active = np.flatnonzero(hired_cell < 0)
         if len(active) == 0 or not open_cells.any():
@@ -144,14 +149,16 @@ def match(
         weights = np.where(open_cells, slots, 0)
         s_level = seekers.level[active].astype(np.int64)
         s_field = seekers.field[active].astype(np.int64)
+        s_key = seekers.key[active]
         in_own = _sample_cells(
-            rng,
+            stream.uniform(s_key, f"search own field {r}", draws),
             field_key,
             weights,
             s_level * (n_fields + 1) + np.maximum(s_field, 0) + (s_field < 0) * n_fields,
-            draws,
         )
-        any_field = _sample_cells(rng, level_key, weights, s_level, draws)
+        any_field = _sample_cells(
+            stream.uniform(s_key, f"search any field {r}", draws), level_key, weights, s_level
+        )
         # one row per seeker: their distinct candidate cells in ascending order (-1: none);
         # row-major order of the 2-D arrays is (seeker, cell) order
         cell = np.sort(np.concatenate([in_own, any_field], axis=1), axis=1)
@@ -163,7 +170,10 @@ def match(
         ok &= (pay >= seekers.reservation[active][:, None]) & (slots[safe] > 0)
         # each seeker applies to their best `applications` acceptable cells
         appeal = np.full(cell.shape, -np.inf)
-        appeal[ok] = np.log(pay[ok]) + 0.1 * rng.gumbel(size=int(ok.sum()))
+        taste = stream.gumbel(
+            np.repeat(s_key, cell.shape[1]), "taste", pair=vacancies.key[safe].ravel()
+        )
+        appeal[ok] = np.log(pay[ok]) + 0.1 * taste.reshape(cell.shape)[ok]
         best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications]
         row, col = np.nonzero(ok[np.arange(len(active))[:, None], best_cols])
         col = best_cols[row, col]
@@ -174,7 +184,7 @@ def match(
         merit = (
             seekers.score[seeker_of]
             + params.in_field_priority * in_field
-            + 0.2 * rng.standard_normal(len(cell))
+            + 0.2 * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
         )
         order = _order_within(cell, merit)
         seeker_of, cell, pay, appeal = seeker_of[order], cell[order], pay[order], appeal[order]

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import mesa
 import numpy as np
 
 from talentsim.config.schema import ProgrammeReview, SchoolSpec
-
-if TYPE_CHECKING:
-    from talentsim.model.city import TalentModel
 
 OPEN_THRESHOLD = 0.2
 """A field whose demand signal (log vacancies per graduate) exceeds this gets a new point."""
@@ -20,7 +15,7 @@ class VocationalSchool(mesa.Agent):
     """A 中职 or 高职 with specialty points and seats by field and equipment that ages."""
 
     def __init__(
-        self, model: TalentModel, spec: SchoolSpec, points: np.ndarray, scale: float
+        self, model: mesa.Model, spec: SchoolSpec, points: np.ndarray, scale: float
     ) -> None:
         """Create the school from its spec with an initial allocation of specialty points."""
         super().__init__(model)
@@ -53,7 +48,7 @@ class VocationalSchool(mesa.Agent):
 
     def review_programmes(
         self,
-        rng: np.random.Generator,
+        noise: np.ndarray,
         signal: np.ndarray,
         params: ProgrammeReview,
         alignment: float,
@@ -62,11 +57,12 @@ class VocationalSchool(mesa.Agent):
 
         The school sees ``signal`` (log vacancies per graduate by field, as the model provides
         it: lagged, or a shared forecast under coordination) with its own noise of SD
-        signal_noise·(1 − alignment). It opens one point in each field whose noisy signal is
-        above +θ and closes one in each offered field below −θ, strongest first, at most
-        max_changes each; alignment also raises θ-crossing speed by reviewing more fields.
+        signal_noise·(1 − alignment); ``noise`` is one standard normal per field. It opens one
+        point in each field whose noisy signal is above +θ and closes one in each offered field
+        below −θ, strongest first, at most max_changes each; alignment also raises θ-crossing
+        speed by reviewing more fields.
         """
-        noisy = signal + rng.normal(0.0, params.signal_noise * (1.0 - alignment), signal.shape)
+        noisy = signal + params.signal_noise * (1.0 - alignment) * noise
         limit = params.max_changes + round(alignment * params.max_changes)
         openings = np.flatnonzero(noisy > OPEN_THRESHOLD)
         openings = openings[np.argsort(-noisy[openings])][:limit]

@@ -9,9 +9,9 @@ import numpy as np
 
 from talentsim.config import load_config
 from talentsim.config.schema import Universities
-from talentsim.model.universities import University
+from talentsim.model.agents.universities import University
 
-BASELINE = Path(__file__).resolve().parents[2] / "configs" / "zibo_baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[3] / "configs" / "zibo_baseline.yaml"
 
 
 class City(mesa.Model):
@@ -24,8 +24,8 @@ def formed_share(coordination: float, pressure: float = 1.0, n: int = 4000) -> f
     model, rng, params = City(), np.random.default_rng(1), Universities()
     formed = 0
     for _ in range(n):
-        university = University(model, "u", local=False, capacity=1.0)
-        university.update_partnership(rng, params, coordination, pressure)
+        university = University(model, 12, "u", local=False, capacity=1.0)
+        university.update_partnership(rng.random(), params, coordination, pressure)
         formed += university.partner
     return formed / n
 
@@ -34,9 +34,9 @@ def lapsed_share(projects: int, coordination: float = 0.0, n: int = 4000) -> flo
     model, rng, params = City(), np.random.default_rng(2), Universities()
     lapsed = 0
     for _ in range(n):
-        university = University(model, "u", local=False, capacity=1.0)
+        university = University(model, 12, "u", local=False, capacity=1.0)
         university.partner, university.projects = True, projects
-        university.update_partnership(rng, params, coordination, 1.0)
+        university.update_partnership(rng.random(), params, coordination, 1.0)
         lapsed += not university.partner
     return lapsed / n
 
@@ -54,6 +54,6 @@ def test_idle_partners_lapse_more_and_coordination_keeps_them():
 
 def test_local_universities_never_lapse():
     model = City()
-    local = University(model, "local", local=True, capacity=1.0)
-    local.update_partnership(np.random.default_rng(0), Universities(lapse_rate=1.0), 0.0, 1.0)
+    local = University(model, 12, "local", local=True, capacity=1.0)
+    local.update_partnership(0.0, Universities(lapse_rate=1.0), 0.0, 1.0)
     assert local.partner

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talentsim.config.schema import ProgrammeReview, SchoolSpec
-from talentsim.model.schools import (
+from talentsim.model.agents.schools import (
     OPEN_THRESHOLD,
     VocationalSchool,
     specialisation,
@@ -52,7 +52,7 @@ def test_seats_follow_specialty_points():
 def review(points, signal, alignment=0.0, specialties=None, **params):
     s = school(points, specialties)
     s.review_programmes(
-        np.random.default_rng(0),
+        np.zeros(len(signal)),
         np.array(signal, dtype=float),
         ProgrammeReview(signal_noise=0.0, **params),
         alignment,

@@ -7,7 +7,7 @@ import pytest
 
 from talentsim.config.schema import FieldChoice
 from talentsim.model import education
-from talentsim.model.labour_market import _order_within, _run_starts, _search_integer_steps
+from talentsim.model.matching import _order_within, _run_starts, _search_integer_steps
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -73,6 +73,8 @@ def test_programmes_without_seats_are_never_assigned() -> None:
     seats = np.array([0, 50, 0, 30, 20])
     utilities = rng.standard_normal((200, 5))
     utilities[:, 0] += 5  # the most wanted programme has no seats
-    choice = education.assign_programmes(rng, utilities, seats, rng.standard_normal(200))
+    choice = education.assign_programmes(
+        rng.gumbel(size=utilities.shape), utilities, seats, rng.standard_normal(200)
+    )
     assert not np.isin(choice, [0, 2]).any()
     assert np.array_equal(np.bincount(choice[choice >= 0], minlength=5), seats)

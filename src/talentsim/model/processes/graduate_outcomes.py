@@ -1,0 +1,57 @@
+"""Graduate outcomes: where this year's graduates ended up, and the placement signal students see.
+
+In-field placement by field (对口):
+    placement_f ← ½·placement_f + ½·(k_f + 1)/(n_f + 2)
+n_f are this year's graduates of field f who entered the labour market, k_f those of them in
+an in-field job; students see it when they next choose a programme.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talentsim.model.state import SIGNAL_WEIGHT, CityState
+from talentsim.model.states import STAGE_NAME, Level, Stage
+from talentsim.model.streams import Stream
+
+GRADUATE_TARGETS = ["job_in_field", "job_out_of_field", "unemployed", "left_city"]
+
+
+def observe(state: CityState, stream: Stream) -> None:
+    """Tally graduates' destinations and update the placement signal (draws nothing)."""
+    del stream
+    _tally_graduate_flows(state)
+    _update_placement(state)
+
+
+def _destination_codes(state: CityState, rows: np.ndarray) -> np.ndarray:
+    p = state.people
+    employed = p.stage[rows] == Stage.EMPLOYED
+    in_field = employed & (p.field[rows] == state.firms.field[np.maximum(p.employer[rows], 0)])
+    return np.select([in_field, employed, p.stage[rows] == Stage.UNEMPLOYED], [0, 1, 2], 3)
+
+
+def _tally_graduate_flows(state: CityState) -> None:
+    p, tally = state.people, state.now.tally
+    tally.add_codes("inflow", _destination_codes(state, state.now.inflow), GRADUATE_TARGETS)
+    graduates = state.now.graduates
+    target = _destination_codes(state, graduates)
+    level = p.level[graduates]
+    for code in np.unique(level):
+        tally.add_codes(Level(code).name.lower(), target[level == code], GRADUATE_TARGETS)
+    for stage, rows in state.now.unplaced.items():
+        tally.add("applicant", f"{STAGE_NAME[stage]}_elsewhere", len(rows))
+
+
+def _update_placement(state: CityState) -> None:
+    p, n_fields = state.people, state.structure.n_fields
+    graduates = state.now.graduates
+    rows = graduates[p.field[graduates] >= 0]
+    in_field = _destination_codes(state, rows) == 0
+    n = np.bincount(p.field[rows], minlength=n_fields)
+    k = np.bincount(p.field[rows][in_field], minlength=n_fields)
+    observed = (k + 1.0) / (n + 2.0)
+    signals = state.signals
+    signals.placement = np.where(
+        n > 0, (1 - SIGNAL_WEIGHT) * signals.placement + SIGNAL_WEIGHT * observed, signals.placement
+    )

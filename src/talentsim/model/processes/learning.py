@@ -1,0 +1,35 @@
+"""Learning on the job: skills grow; wages follow the wage index and the worker's skill gain.
+
+Skills (:func:`talentsim.model.skills.grow_skills`, Eurace@Unibi): general skill grows every
+year, field-specific skill grows in field (对口) and decays outside it. Wages:
+    w ← w · (wage_index_t / wage_index_{t−1}) · (1 + 0.2·Δ(s_general + s_field))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talentsim.model import skills
+from talentsim.model.state import CityState
+from talentsim.model.states import Stage
+from talentsim.model.streams import Stream
+
+WAGE_PER_SKILL = 0.2
+"""Relative wage rise per unit of skill gained on the job (assumption)."""
+
+
+def learn(state: CityState, stream: Stream) -> None:
+    """Skill growth of the employed and their wage update (draws nothing)."""
+    del stream
+    p = state.people
+    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
+    in_field = p.field[employed] == state.firms.field[p.employer[employed]]
+    before = p.skill_general[employed] + p.skill_field[employed]
+    p.skill_general[employed], p.skill_field[employed] = skills.grow_skills(
+        state.config.skills, p.skill_general[employed], p.skill_field[employed], in_field
+    )
+    gain = p.skill_general[employed] + p.skill_field[employed] - before
+    p.wage[employed] *= (state.wage_index / state.previous_wage_index) * (
+        1.0 + WAGE_PER_SKILL * gain
+    )
+    state.previous_wage_index = state.wage_index

@@ -1,0 +1,114 @@
+"""Migration: new graduates, in-migrants and the unemployed stay or leave; talent subsidies.
+
+P(stay) = σ(β·log y_local − logsum_d V_d + bias − penalty·unemployed − network·leavers)
+(:func:`stay_probability`), with V_d = β·log(w_ref·wage_ratio_d + amenity_d) + log weight_d
+(:func:`outside_utilities`); a leaver goes to argmax_d V_d + ε_d, ε Gumbel (keyed by person).
+Stayers with 本科 or above get the talent allowance for its years; 研究生 also the housing grant.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talentsim.config.schema import Destination, Migration
+from talentsim.model.education import logistic
+from talentsim.model.state import CityState
+from talentsim.model.states import MARKET_LEVEL, Level, Stage
+from talentsim.model.streams import Stream
+
+UNEMPLOYED_INCOME_SHARE = 0.5
+"""Local income of an unemployed person as a share of the reservation wage (assumption)."""
+
+
+def outside_utilities(
+    params: Migration, destinations: list[Destination], reference_wage: np.ndarray
+) -> np.ndarray:
+    """(n, D) utility of each destination: β·log(w_ref·wage_ratio_d + amenity_d) + log weight_d."""
+    ratio = np.array([d.wage_ratio for d in destinations])
+    amenity = np.array([d.amenity for d in destinations])
+    weight = np.array([d.weight for d in destinations])
+    income = np.maximum(reference_wage[:, None] * ratio[None, :] + amenity[None, :], 1.0)
+    return params.beta_income * np.log(income) + np.log(weight)[None, :]
+
+
+def stay_probability(
+    params: Migration,
+    local_income: np.ndarray,
+    outside: np.ndarray,
+    migrant: np.ndarray,
+    unemployed: np.ndarray,
+    leaver_share: float,
+) -> np.ndarray:
+    """P(stay) = σ(β·log y_local − logsum_d V_d + bias − penalty·unemployed − network·leavers).
+
+    y_local is the local wage (or the reservation income when unemployed) plus talent subsidies;
+    bias is home_bias for people born here and migrant_home_bias for in-migrants; leavers is
+    the share of last year's graduates who left (network effect, Gürsoy & Badur).
+    """
+    logsum = np.log(np.exp(outside - outside.max(axis=1, keepdims=True)).sum(axis=1)) + outside.max(
+        axis=1
+    )
+    bias = np.where(migrant, params.migrant_home_bias, params.home_bias)
+    utility = (
+        params.beta_income * np.log(np.maximum(local_income, 1.0))
+        - logsum
+        + bias
+        - params.unemployed_penalty * unemployed
+        - params.network * leaver_share
+    )
+    return logistic(utility)
+
+
+def choose_destination(outside: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Destination of each leaver: argmax of utility plus Gumbel ``noise`` (multinomial logit)."""
+    return np.argmax(outside + noise, axis=1).astype(np.int8)
+
+
+def stay_or_leave(state: CityState, stream: Stream) -> None:
+    """Deciders stay or leave; the talent subsidies of stayers are granted and paid."""
+    p, cfg = state.people, state.config
+    graduates, inflow = state.now.graduates, state.now.inflow
+    deciding = p.stage == Stage.UNEMPLOYED
+    deciding[graduates] = True
+    deciding[inflow] = True
+    deciders = np.flatnonzero(deciding)
+    deciders = deciders[p.stage[deciders] != Stage.LEFT]
+    level = p.level[deciders]
+    field = np.maximum(p.field[deciders], 0)
+    reference = state.base_wage(MARKET_LEVEL[level]) * state.structure.premium[field]
+    unemployed = p.stage[deciders] == Stage.UNEMPLOYED
+    new = p.graduation_year[deciders] == state.year
+    subsidy = np.where(new, state.talent_income(level), 0.0)
+    reservation = cfg.labour_market.reservation_ratio * UNEMPLOYED_INCOME_SHARE * reference
+    local = np.where(unemployed, reservation, p.wage[deciders]) + subsidy
+    outside = outside_utilities(cfg.migration, cfg.city.destinations, reference)
+    pid = p.pid[deciders]
+    stay = stream.uniform(pid, "stay") < stay_probability(
+        cfg.migration,
+        local,
+        outside,
+        p.origin[deciders] == 1,
+        unemployed,
+        state.signals.leaver_share,
+    )
+    noise = stream.gumbel(pid[~stay], "destination", outside.shape[1])
+    state.leave(deciders[~stay], choose_destination(outside[~stay], noise))
+    _pay_talent_subsidies(state, deciders[stay & new])
+    local_graduates = graduates[p.origin[graduates] == 0]
+    if len(local_graduates):
+        state.signals.leaver_share = float((p.stage[local_graduates] == Stage.LEFT).mean())
+
+
+def _pay_talent_subsidies(state: CityState, new_stayers: np.ndarray) -> None:
+    """Grant the allowance to new stayers with 本科+; pay every allowance still running."""
+    p, gov = state.people, state.government
+    policy = gov.talent_policy()
+    eligible = new_stayers[p.level[new_stayers] >= Level.BENKE]
+    p.allowance_years[eligible] = policy.years
+    graduate = eligible[p.level[eligible] >= Level.GRADUATE]
+    gov.spend("talent_subsidy", len(graduate) * policy.housing_grant / state.scale)
+    paid = np.flatnonzero(p.allowance_years > 0)
+    paid = paid[p.stage[paid] != Stage.LEFT]
+    monthly = np.where(p.level[paid] >= Level.GRADUATE, 2, 1) * policy.monthly_allowance
+    gov.spend("talent_subsidy", 12 * monthly.sum() / state.scale)
+    p.allowance_years[paid] -= 1

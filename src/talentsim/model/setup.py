@@ -1,0 +1,188 @@
+"""Initialisation: the city in the year before the burn-in starts (ODD "initialisation").
+
+Firms (the above-scale industrial firms and other employers, lognormal sizes), their workforce
+(levels from the firms' demand shares, ages uniform over working life), schools with specialty
+points around demand, local and partner universities, and one cohort per year of study in every
+programme. This city is not in its steady state: the burn-in (:attr:`CityConfig.burn_in` years
+under the status quo) carries it there before the first reported year.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from talentsim.config.schema import CityConfig
+from talentsim.model.agents import firms
+from talentsim.model.agents.firms import FirmBatch
+from talentsim.model.agents.government import Government
+from talentsim.model.agents.schools import VocationalSchool, initial_points, split_seats
+from talentsim.model.agents.universities import University
+from talentsim.model.people import Entry, Event, People
+from talentsim.model.processes.admissions import (
+    add_outside_students,
+    enter_cohort,
+    programmes_of,
+)
+from talentsim.model.processes.firm_dynamics import add_firms
+from talentsim.model.state import CityState, Signals, Structure
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, STUDY_YEARS, Level, Stage
+from talentsim.model.streams import Stream
+
+PEOPLE_PER_SCALE = 1.4e6
+"""Rows reserved for persons per unit of scale (the store grows beyond it if needed)."""
+INITIAL_PLACEMENT = 0.75
+"""In-field placement students expect before any cohort has graduated (assumption)."""
+INITIAL_RETENTION = 0.6
+"""Apprentice retention firms expect before any apprentice has graduated (assumption)."""
+INITIAL_VOCATIONAL_SHARE = 0.4
+"""中职 share of the cohort before the first cohort is seen (assumption)."""
+SECONDARY_MIX = ([Level.ZHONGZHI, Level.GENERAL_HS, Level.JUNIOR], [0.6, 0.25, 0.15])
+"""Education of the initial workforce at the secondary level (assumption)."""
+INITIAL_IN_FIELD = 0.7
+"""Share of the initial workforce working in their field (assumption)."""
+INITIAL_MIGRANT_SHARE = 0.15
+"""Share of the initial workforce born outside the city (assumption)."""
+
+
+def build_city(config: CityConfig, model: mesa.Model, stream: Stream) -> CityState:
+    """The initial city, in the year before the first simulated (burn-in) year."""
+    year = config.city.start_year - config.burn_in - 1
+    structure = Structure.of(config)
+    n_districts = structure.n_districts
+    state = CityState(
+        config=config,
+        model=model,
+        year=year,
+        structure=structure,
+        signals=Signals(
+            placement=np.full(structure.n_fields, INITIAL_PLACEMENT),
+            retention_by_field=np.full(structure.n_fields, INITIAL_RETENTION),
+            district_vocational_share=np.full(n_districts, INITIAL_VOCATIONAL_SHARE),
+            peer_field=np.tile(structure.employment_share, (n_districts, 1)),
+        ),
+        people=People(capacity=int(PEOPLE_PER_SCALE * config.scale) + 1024),
+        government=Government(config.policy, first_year=config.city.start_year),
+    )
+    rng = stream.generator("set-up")
+    _add_firms(state, rng)
+    _add_workforce(state, rng)
+    state.mean_log_productivity0 = state.mean_log_productivity()
+    _add_schools(state, rng)
+    _add_universities(state)
+    _add_students(state, stream)
+    state.signals.reference = state.choice_drivers()
+    return state
+
+
+def _add_firms(state: CityState, rng: np.random.Generator) -> None:
+    cfg, s = state.config.firms, state.structure
+    groups = [
+        (FirmBatch.INDUSTRIAL, cfg.above_scale_industrial, s.industrial),
+        (FirmBatch.OTHER, cfg.other_employers, ~s.industrial),
+    ]
+    workforce = state.config.city.initial_workforce * state.scale
+    for batch, count, in_group in groups:
+        n = state.count(count)
+        weights = np.where(in_group, s.employment_share, 0.0)
+        if weights.sum() == 0:
+            continue
+        field = rng.choice(s.n_fields, size=n, p=weights / weights.sum())
+        size = rng.lognormal(0.0, cfg.size_sigma, n)
+        size *= workforce * weights.sum() / size.sum()
+        add_firms(
+            state,
+            state.firms.new_keys(state.year, batch, n),
+            field=field,
+            size_target=size,
+            listed=size >= np.quantile(size, 1.0 - cfg.listed_share),
+            industrial=s.industrial[field],
+            soe=rng.random(n) < cfg.soe_share * np.sqrt(size / size.mean()),
+            log_productivity=rng.normal(0.0, 0.3, n),
+            district=rng.choice(s.n_districts, size=n, p=s.cohort_share),
+        )
+
+
+def _add_workforce(state: CityState, rng: np.random.Generator) -> None:
+    table, s = state.firms, state.structure
+    counts = rng.poisson(table.size_target)
+    employer = np.repeat(np.arange(len(table)), counts)
+    n = len(employer)
+    shares = firms.level_shares(s.tech[table.field], table.log_productivity)[employer]
+    market = (rng.random(n)[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
+    market = np.minimum(market, N_MARKET_LEVELS - 1)
+    secondary = rng.choice(SECONDARY_MIX[0], size=n, p=SECONDARY_MIX[1])
+    level = np.choose(market, [secondary, Level.GAOZHI, Level.BENKE, Level.GRADUATE])
+    firm_field = table.field[employer]
+    in_field = rng.random(n) < INITIAL_IN_FIELD
+    field = np.where(in_field, firm_field, rng.integers(0, s.n_fields, n))
+    field = np.where((level == Level.GENERAL_HS) | (level == Level.JUNIOR), -1, field)
+    age = rng.integers(20, state.config.city.retirement_age, n)
+    experience = np.minimum(age - 20, 20)
+    rows = state.people.add(
+        state.people.new_ids(state.year, Entry.INITIAL * 20, n),
+        age=age,
+        district=table.district[employer],
+        origin=rng.random(n) < INITIAL_MIGRANT_SHARE,
+        ability=rng.standard_normal(n),
+        family=rng.standard_normal(n),
+        stage=Stage.EMPLOYED,
+        level=level,
+        field=field,
+        employer=employer,
+        skill_general=0.03 * experience,
+        skill_field=np.where(field == firm_field, 0.3 + 0.04 * experience, 0.1),
+        wage=state.base_wage(MARKET_LEVEL[level])
+        * s.premium[firm_field]
+        * (1.0 + 0.02 * experience),
+    )
+    state.people.log(state.year, rows, Event.ENTER, int(Entry.INITIAL))
+    state.update_revenue()
+
+
+def _add_schools(state: CityState, rng: np.random.Generator) -> None:
+    s = state.structure
+    secondary_demand = s.employment_share * (1.0 - s.tech) + 0.02
+    tertiary_demand = s.employment_share * s.tech + 0.02
+    for spec in state.config.schools:
+        weights = secondary_demand if spec.kind == "zhongzhi" else tertiary_demand
+        points = initial_points(rng, spec.specialties, weights)
+        state.schools.append(VocationalSchool(state.model, spec, points, state.scale))
+
+
+def _add_universities(state: CityState) -> None:
+    cfg, s = state.config.universities, state.structure
+    for spec in cfg.local:
+        benke = state.count(spec.benke_intake) if spec.benke_intake else 0
+        graduate = state.count(spec.graduate_intake) if spec.graduate_intake else 0
+        state.universities.append(
+            University(
+                state.model,
+                s.n_fields,
+                spec.name,
+                local=True,
+                capacity=spec.research_capacity * state.scale,
+                benke_seats=split_seats(benke, s.employment_share * (0.5 + s.tech)),
+                graduate_seats=split_seats(graduate, s.employment_share * s.tech**2),
+            )
+        )
+    for i in range(cfg.partner_pool):
+        partner = University(
+            state.model,
+            s.n_fields,
+            f"partner-{i + 1}",
+            local=False,
+            capacity=cfg.partner_capacity * state.scale,
+        )
+        partner.partner = i < cfg.initial_partners
+        state.universities.append(partner)
+
+
+def _add_students(state: CityState, stream: Stream) -> None:
+    """Fill the pipeline: one cohort per year of study already in each programme."""
+    for years_in in range(STUDY_YEARS[Stage.ZHONGZHI] - 1, -1, -1):
+        enter_cohort(state, stream, years_in)
+    for stage in (Stage.GAOZHI, Stage.BENKE, Stage.GRADUATE_STUDY):
+        programmes = programmes_of(state, stage)
+        for years_in in range(STUDY_YEARS[stage]):
+            add_outside_students(state, stream, stage, programmes, years_in, migrant_share=0.5)
