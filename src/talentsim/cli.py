@@ -6,6 +6,7 @@ Exit codes: 0 ok, 2 bad input (config, file, arguments), 1 failure while running
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -14,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from talentsim.config import ConfigError, resolve_config
-from talentsim.config.loading import config_hash
+from talentsim.config import CityConfig, ConfigError, ConfigWarning, load_yaml, resolve_config
+from talentsim.config.loading import config_hash, late_starts
 from talentsim.runinfo import git_state, package_versions, write_atomic, write_json
 
 app = typer.Typer(
@@ -28,15 +29,20 @@ errors = Console(stderr=True)
 
 BAD_INPUT = 2
 RUN_FAILED = 1
-SUMMARY_COLUMNS = (
-    "graduates",
-    "retention_rate",
-    "employment_rate",
-    "in_field_rate",
-    "mismatch_jrl",
-    "firm_participation_rate",
-    "rd_intensity",
-    "fiscal_cost",
+SUMMARY_COLUMNS = {
+    # outcome: (unit shown, how a value is shown); units as in docs/ODD.md §8
+    "graduates": ("persons/yr", lambda v: f"{v:,.0f}"),
+    "retention_rate": ("of graduates", lambda v: f"{v:.1%}"),
+    "employment_rate": ("of graduates staying", lambda v: f"{v:.1%}"),
+    "in_field_rate": ("of employed graduates", lambda v: f"{v:.1%}"),
+    "mismatch_jrl": ("index 0–1", lambda v: f"{v:.3f}"),
+    "firm_participation_rate": ("of active firms", lambda v: f"{v:.1%}"),
+    "rd_intensity": ("of value added", lambda v: f"{v:.2%}"),
+    "fiscal_cost": ("M RMB/yr", lambda v: f"{v / 1e6:,.0f}"),
+}
+ONE_DRAW = (
+    "One run is one draw of the model's randomness: compare scenarios over many seeds with "
+    "`talentsim sweep` (docs/guide.md), not on one run."
 )
 
 
@@ -44,6 +50,31 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 run``, ``2 runs``: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def load_scenario(path: Path, overrides: dict[str, object] | None = None) -> CityConfig:
+    """Resolve a scenario file; print its :class:`ConfigWarning` s on stderr as ``warning:``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConfigWarning)
+        resolved = resolve_config(path, overrides)
+    for warning in caught:
+        if issubclass(warning.category, ConfigWarning):
+            warn(str(warning.message))
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return resolved
+
+
+def warn(message: str) -> None:
+    """Print ``message`` on stderr as a warning."""
+    errors.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def run_overrides(seed: int | None, years: int | None, scale: float | None) -> dict[str, object]:
@@ -64,7 +95,7 @@ def run(
     from talentsim.model import simulate
 
     try:
-        resolved = resolve_config(config, run_overrides(seed, years, scale))
+        resolved = load_scenario(config, run_overrides(seed, years, scale))
     except ConfigError as exc:
         raise fail(str(exc)) from None
     if out.exists() and not out.is_dir():
@@ -91,18 +122,24 @@ def run(
         },
     )
     console.print(summary_table(result.outcomes, resolved.name))
-    console.print(f"{resolved.years} years at scale {resolved.scale} in {seconds:.1f} s → {out}")
+    console.print(
+        f"{plural(resolved.years, 'year')} at scale {resolved.scale:g} (seed {resolved.seed}) in "
+        f"{seconds:.1f} s → {out}",
+        soft_wrap=True,
+    )
+    console.print(ONE_DRAW, soft_wrap=True)
 
 
 def summary_table(outcomes: object, title: str) -> Table:
-    """First and last year of the key outcomes."""
-    table = Table(title=title)
+    """First and last year of the key outcomes, each with its unit (city scale)."""
+    table = Table(title=f"{title}: first and last simulated year (city scale)")
     table.add_column("outcome")
+    table.add_column("unit")
     first, last = outcomes.iloc[0], outcomes.iloc[-1]  # type: ignore[attr-defined]
     table.add_column(str(int(first["year"])), justify="right")
     table.add_column(str(int(last["year"])), justify="right")
-    for name in SUMMARY_COLUMNS:
-        table.add_row(name, f"{first[name]:,.3g}", f"{last[name]:,.3g}")
+    for name, (unit, show) in SUMMARY_COLUMNS.items():
+        table.add_row(name, unit, show(first[name]), show(last[name]))
     return table
 
 
@@ -117,7 +154,9 @@ def validate(
         if is_experiment_file(config):
             validate_experiment(config)
             return
-        resolved = resolve_config(config)
+        if not set(load_yaml(config)) & SCENARIO_KEYS:
+            raise ConfigError(not_a_scenario(config, load_yaml(config)))
+        resolved = load_scenario(config)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     console.print(
@@ -126,16 +165,44 @@ def validate(
     )
 
 
+SCENARIO_KEYS = {"base", *CityConfig.model_fields}
+"""Top-level keys of a scenario file: a file with none of them is some other kind of file."""
+
+
+def not_a_scenario(path: Path, data: dict[str, object]) -> str:
+    """Why ``path`` is neither a scenario nor an experiment, and what ``validate`` expected."""
+    found = ", ".join(sorted(map(str, data))) or "nothing"
+    message = (
+        f"{path}: neither a scenario nor an experiment (top-level keys: {found}). `validate` "
+        "expects a scenario config (top-level keys such as base, name, years, city, policy) or "
+        "an experiment (a top-level design)"
+    )
+    if {"settings", "targets"} <= set(data):
+        message += (
+            "; this looks like a calibration targets file, read by `talentsim calibrate "
+            f"--targets {path}`"
+        )
+    return message
+
+
 def validate_experiment(path: Path) -> None:
-    """Check an experiment file and its scenarios; print its size and hash."""
+    """Check an experiment file and its scenarios; print its size, hash and any warnings."""
     from talentsim.experiment.runner import prepare
 
     experiment, tasks, manifest = prepare(path)
     design = manifest["design"]
+    points = {task.point_id: task for task in tasks}
+    late = {
+        f"{task.source}: {message}"
+        for task in points.values()
+        for message in late_starts(CityConfig.model_validate(task.config))
+    }
+    for message in sorted(late):
+        warn(message)
     console.print(
         f"{path}: valid experiment '{experiment.name}': {design['kind']} design, "
-        f"{design['points']} points × {design['replications']} replications = {len(tasks)} runs "
-        f"(hash {manifest['experiment_hash']})",
+        f"{plural(design['points'], 'point')} × {plural(design['replications'], 'replication')} "
+        f"= {plural(len(tasks), 'run')} (hash {manifest['experiment_hash']})",
         soft_wrap=True,
     )
 
@@ -185,13 +252,13 @@ def sweep(
         raise fail(f"interrupted; run the same command again to resume into {out}", 130) from None
     done = summary.total - summary.skipped
     console.print(
-        f"{summary.total} runs ({summary.skipped} already done, {done} run now) in "
+        f"{plural(summary.total, 'run')} ({summary.skipped:,} already done, {done:,} run now) in "
         f"{summary.seconds:.1f} s with {executor} → {out}",
         soft_wrap=True,
     )
     if summary.failed:
         raise fail(
-            f"{summary.failed} of {summary.total} runs failed (see status and error in "
+            f"{summary.failed:,} of {plural(summary.total, 'run')} failed (see status and error in "
             f"{out / 'runs.parquet'})",
             RUN_FAILED,
         )
@@ -243,7 +310,7 @@ def analyze(
             written = write_report(study, report)
         except OSError as exc:
             raise fail(f"--report {report}: cannot write ({exc})") from None
-        console.print(f"report → {written[0]} (+ {len(written) - 1} CSV tables)")
+        console.print(f"report → {written[0]} (+ {plural(len(written) - 1, 'CSV table')})")
 
 
 def comparison_table(final: object, baseline: str) -> Table:
