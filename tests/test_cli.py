@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from talentsim.cli import app, plural
@@ -49,3 +50,22 @@ def test_counts_agree_with_their_nouns():
     assert plural(1, "run") == "1 run"
     assert plural(2, "CSV table") == "2 CSV tables"
     assert plural(12_000, "replication") == "12,000 replications"
+
+
+TYPE_LABELS = re.compile(r"<\w+[\w\[\] ]*>|\{\w+\}|list\[")
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["run"], ["validate"], ["sweep"], ["analyze"], ["dashboard"], ["calibrate"]]
+)
+def test_help_shows_an_example_and_no_type_labels(command):
+    result = CliRunner().invoke(app, [*command, "--help"], prog_name="talentsim")
+    assert result.exit_code == 0, result.output
+    assert "Example: talentsim " + (command[0] if command else "run") in result.output
+    assert not TYPE_LABELS.findall(result.output), result.output
+
+
+def test_help_names_arguments_by_metavar():
+    result = CliRunner().invoke(app, ["run", "--help"], prog_name="talentsim")
+    assert "Usage: talentsim run [OPTIONS] CONFIG" in result.output
+    assert re.search(r"--out\s+DIR", result.output)

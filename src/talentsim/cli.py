@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,10 +19,76 @@ from talentsim.config import CityConfig, ConfigError, ConfigWarning, load_yaml, 
 from talentsim.config.loading import config_hash, late_starts
 from talentsim.runinfo import git_state, package_versions, write_atomic, write_json
 
+
+class Command(typer.core.TyperCommand):
+    """A command whose help names values by metavar (CONFIG, DIR, N), without type labels.
+
+    Typer 0.29 labels every value with its Python type (``<path>``, ``<bool>``,
+    ``<list[Path]>``) and writes required arguments as ``{config}``; the help here shows
+    metavars instead. Options that name their own metavar keep it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Give every value a metavar: CONFIG for an argument, N or PATH for an option."""
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument):
+                param.metavar = param.metavar or (param.name or "").upper()
+                param.display_type_rich = _no_type_label  # the metavar says it
+            elif param.metavar is None:
+                param.metavar = "" if getattr(param, "is_flag", False) else _metavar(param)
+
+    def get_help_option(self, ctx: typer.Context) -> Any:
+        """The ``--help`` flag, without a value label."""
+        return _without_label(super().get_help_option(ctx))
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """``[OPTIONS] CONFIG`` instead of ``[OPTIONS] {config}``."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                name = param.metavar + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class Group(typer.core.TyperGroup):
+    """The ``talentsim`` group: its ``--help`` without a value label."""
+
+    def get_help_option(self, ctx: typer.Context) -> Any:
+        """The ``--help`` flag, without a value label."""
+        return _without_label(super().get_help_option(ctx))
+
+
+METAVARS = {"int": "N", "float": "NUMBER", "str": "TEXT", "Path": "PATH"}
+"""Metavar of an option by its value type, where the option does not name its own."""
+
+
+def _metavar(param: Any) -> str | None:
+    bare_type = getattr(param, "bare_type", None)  # typer >= 0.16 labels values by type
+    if bare_type is None:
+        return None
+    kind = bare_type().removeprefix("list[").removesuffix("]")
+    return METAVARS.get(kind, kind.upper())
+
+
+def _no_type_label(ctx: typer.Context) -> None:
+    return None
+
+
+def _without_label(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
 app = typer.Typer(
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     help="Agent-based simulation of a city's talent supply and demand.",
+    epilog="Example: talentsim run configs/zibo_baseline.yaml --out results/baseline "
+    "(a guide to your own scenarios and studies: docs/guide.md)",
 )
 console = Console()
 errors = Console(stderr=True)
@@ -83,10 +149,13 @@ def run_overrides(seed: int | None, years: int | None, scale: float | None) -> d
     return {key: value for key, value in given.items() if value is not None}
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog="Example: talentsim run configs/zibo_baseline.yaml --out results/baseline --scale 0.1",
+)
 def run(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.", metavar="DIR")],
     seed: Annotated[int | None, typer.Option(help="Seed (default: the config's).")] = None,
     years: Annotated[int | None, typer.Option(help="Years to simulate.")] = None,
     scale: Annotated[float | None, typer.Option(help="Share of persons and firms, (0, 1].")] = None,
@@ -143,7 +212,7 @@ def summary_table(outcomes: object, title: str) -> Table:
     return table
 
 
-@app.command()
+@app.command(cls=Command, epilog="Example: talentsim validate experiments/recommendations.yaml")
 def validate(
     config: Annotated[Path, typer.Argument(help="Scenario or experiment YAML file.")],
 ) -> None:
@@ -207,10 +276,15 @@ def validate_experiment(path: Path) -> None:
     )
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog="Example: talentsim sweep experiments/recommendations.yaml --out results/rec",
+)
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment YAML file (experiments/).")],
-    out: Annotated[Path, typer.Option("--out", help="Dataset folder (resumed if it exists).")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Dataset folder (resumed if it exists).", metavar="DIR")
+    ],
     executor: Annotated[
         str, typer.Option(help="Where runs execute: serial, processes or dask.")
     ] = "processes",
@@ -265,11 +339,13 @@ def sweep(
     console.print("all runs ok")
 
 
-@app.command()
+@app.command(
+    cls=Command, epilog="Example: talentsim analyze results/rec --report results/rec/report.html"
+)
 def analyze(
     dataset: Annotated[Path, typer.Argument(help="Sweep folder (talentsim sweep --out).")],
     baseline: Annotated[
-        str | None, typer.Option(help="Baseline scenario [default: baseline].")
+        str | None, typer.Option(help="Baseline scenario (default: baseline).")
     ] = None,
     outcome: Annotated[
         list[str] | None, typer.Option("--outcome", help="Outcome to analyse (repeatable).")
@@ -335,7 +411,7 @@ def comparison_table(final: object, baseline: str) -> Table:
     return table
 
 
-@app.command()
+@app.command(cls=Command, epilog="Example: talentsim dashboard results")
 def dashboard(
     dirs: Annotated[
         list[Path] | None,
@@ -380,7 +456,7 @@ def dashboard(
 DEFAULT_TARGETS = Path("configs/calibration/targets.yaml")
 
 
-@app.command()
+@app.command(cls=Command, epilog="Example: talentsim calibrate --report-only --seeds 2")
 def calibrate(
     targets: Annotated[Path, typer.Option(help="Targets file.")] = DEFAULT_TARGETS,
     report_only: Annotated[
