@@ -175,9 +175,10 @@ def late_starts(config: CityConfig) -> list[str]:
     if policy.park.enabled:
         starts["policy.park"] = policy.park.start_year
     starts["policy.talent_subsidy"] = policy.talent_subsidy.start_year
+    span = f"{config.years} year{'' if config.years == 1 else 's'}"
     return [
         f"{name}.start_year = {year} is after the run's last year {last} "
-        f"(city.start_year {config.city.start_year} + {config.years} years): it never applies"
+        f"(city.start_year {config.city.start_year} + {span}): it never applies"
         for name, year in starts.items()
         if year > last
     ]
