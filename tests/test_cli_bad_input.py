@@ -134,3 +134,18 @@ def test_validate_warns_about_a_lever_starting_after_the_last_year(tmp_path):
     assert "warning:" in result.output
     assert "policy.coordination.start_year = 2040" in result.output
     assert "valid scenario" in result.output
+
+
+def test_validate_experiment_warns_about_a_scenario_lever_after_the_last_year(tmp_path):
+    late = scenario(
+        tmp_path, "name: late\npolicy:\n  coordination: {value: 0.5, start_year: 2030}\n"
+    )
+    experiment = tmp_path / "study.yaml"
+    experiment.write_text(
+        f"design: {{kind: scenarios, files: [{BASELINE}, {late}]}}\nreplications: 2\nyears: 3\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(experiment)])
+    assert result.exit_code == 0, result.output
+    assert "policy.coordination.start_year = 2030" in result.output
+    assert "2 points × 2 replications = 4 runs" in result.output
