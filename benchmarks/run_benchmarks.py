@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,16 @@ MODEL_FILES = {path.name for path in (ROOT / "src" / "talentsim" / "model").glob
 }
 """Files whose functions the cumulative profile lists (the model's own code)."""
 SECTIONS = ("full", "scaling", "people", "profile", "sweep")
+RESULT_KEYS = {
+    "full": "full_scale",
+    "scaling": "scaling",
+    "people": "people_rules",
+    "profile": "profile",
+    "sweep": "sweep",
+}
+"""Where each section's figures go in latest.json."""
+NEEDS = {"scaling": ("full",)}
+"""Sections that use another's figures: scaling reuses the full-scale run as its largest scale."""
 
 ONE_RUN = """
 import json, resource, sys, time
@@ -204,15 +215,79 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def plan(only: list[str], previous: dict[str, Any]) -> list[str]:
+    """The sections to run: those asked for, plus any they need that ``previous`` lacks.
+
+    Args:
+        only: The sections asked for (``--only``).
+        previous: The figures kept from the last latest.json (empty if none or not reusable).
+
+    """
+    wanted = set(only)
+    for section in only:
+        wanted |= {need for need in NEEDS.get(section, ()) if RESULT_KEYS[need] not in previous}
+    return [section for section in SECTIONS if section in wanted]
+
+
+def missing(results: dict[str, Any]) -> list[str]:
+    """Sections with no figures in ``results``."""
+    return [section for section in SECTIONS if RESULT_KEYS[section] not in results]
+
+
+def previous_results(path: Path, only: list[str], quick: bool) -> dict[str, Any]:
+    """The figures of the sections not run now, from ``path`` if made with the same ``quick``.
+
+    Empty when every section runs, when there is no earlier file, or when it was made with the
+    other ``--quick`` setting (its figures would not compare with the new ones).
+    """
+    if set(only) >= set(SECTIONS) or not path.exists():
+        return {}
+    previous = json.loads(path.read_text())
+    if previous.get("quick", False) != quick:
+        print(f"{path}: made with quick={previous.get('quick')}, not reused", flush=True)
+        return {}
+    return previous
+
+
+Row = Callable[[str, str, str, bool | None], None]
+"""``row(figure, value, target, met)`` appends one line to the table."""
+
+
 def table(results: dict[str, Any]) -> str:
-    """The results as a Markdown table."""
-    full, people, prof_run = results["full_scale"], results["people_rules"], results["profile"]
+    """The results as a Markdown table; the sections not measured are named at the end."""
     lines = ["| figure | measured (median) | target | met |", "| --- | --- | --- | --- |"]
 
     def row(figure: str, value: str, target: str, met: bool | None) -> None:
         mark = "" if met is None else ("yes" if met else "**no**")
         lines.append(f"| {figure} | {value} | {target} | {mark} |")
 
+    if "full_scale" in results:
+        full_rows(results["full_scale"], row)
+    if "scaling" in results:
+        scaling_rows(results["scaling"], row)
+    if "people_rules" in results:
+        people_rows(results["people_rules"], row)
+    if "sweep" in results:
+        sweep_rows(results["sweep"], row)
+    if "profile" in results:
+        lines += profile_lines(results["profile"])
+    lines.append("")
+    lines.append(
+        f"Load average before / after: {results['load_before']} / {results['load_after']} "
+        f"on {results['machine']['cpus']} CPUs."
+    )
+    absent = missing(results)
+    if absent:
+        lines.append("")
+        lines.append(
+            f"Not measured: {', '.join(absent)} (run `benchmarks/run_benchmarks.py --only "
+            f"{' '.join(absent)}`)."
+        )
+    return "\n".join(lines)
+
+
+def full_rows(full: dict[str, Any], row: Row) -> None:
+    """Full scale: wall and CPU time, peak memory, time per person-year."""
     row(
         f"full scale, {YEARS} years: wall time",
         f"{full['wall_s']:.2f} s",
@@ -238,7 +313,11 @@ def table(results: dict[str, Any]) -> str:
         None,
     )
     row("full scale: time per person-year", f"{full['us_per_person_year']:.3f} µs", "", None)
-    per = {s["scale"]: s for s in results["scaling"]}
+
+
+def scaling_rows(scaling: list[dict[str, Any]], row: Row) -> None:
+    """Time per person-year by scale, and its spread."""
+    per = {s["scale"]: s for s in scaling}
     for scale in sorted(per):
         s = per[scale]
         row(
@@ -263,6 +342,10 @@ def table(results: dict[str, Any]) -> str:
         "within 1.3x",
         1 / 1.3 <= cpu_spread <= 1.3,
     )
+
+
+def people_rows(people: dict[str, Any], row: Row) -> None:
+    """Plain Mesa against the vectorised people's rules."""
     population = people["population"]
     row(
         f"people's rules, plain Mesa step ({population['persons']:,} agents)",
@@ -284,7 +367,11 @@ def table(results: dict[str, Any]) -> str:
         "all",
         people["same_statistically"],
     )
-    one, two = results["sweep"]
+
+
+def sweep_rows(sweeps: list[dict[str, Any]], row: Row) -> None:
+    """A sweep with 1 and 2 workers, and the speed-up."""
+    one, two = sweeps
     speedup = one["wall_s"] / two["wall_s"]
     for sw in (one, two):
         row(
@@ -304,29 +391,29 @@ def table(results: dict[str, Any]) -> str:
             "",
             None,
         )
+
+
+def profile_lines(profile: dict[str, Any]) -> list[str]:
+    """Top functions by own time, and the model's own by cumulative time."""
+    lines: list[str] = []
     lines.append("")
     lines.append(
         "Profile of one full-scale run under cProfile, timed in CPU seconds "
-        f"({prof_run['run']['cpu_s']:.1f} s with profiling overhead), top functions by own time:"
+        f"({profile['run']['cpu_s']:.1f} s with profiling overhead), top functions by own time:"
     )
     lines.append("")
     lines.append("| function | calls | own s | cumulative s |")
     lines.append("| --- | --- | --- | --- |")
-    for r in results["profile"]["by_own_time"][:12]:
+    for r in profile["by_own_time"][:12]:
         lines.append(f"| `{r['function']}` | {r['calls']} | {r['own_s']:.2f} | {r['cum_s']:.2f} |")
     lines.append("")
     lines.append("Top functions of the model's own code by cumulative time:")
     lines.append("")
     lines.append("| function | calls | cumulative s |")
     lines.append("| --- | --- | --- |")
-    for r in results["profile"]["by_cumulative_time"][:15]:
+    for r in profile["by_cumulative_time"][:15]:
         lines.append(f"| `{r['function']}` | {r['calls']} | {r['cum_s']:.2f} |")
-    lines.append("")
-    lines.append(
-        f"Load average before / after: {results['load_before']} / {results['load_after']} "
-        f"on {results['machine']['cpus']} CPUs."
-    )
-    return "\n".join(lines)
+    return lines
 
 
 def main() -> None:
@@ -340,18 +427,18 @@ def main() -> None:
         nargs="+",
         choices=SECTIONS,
         default=list(SECTIONS),
-        help="run these sections; the others are kept from the previous latest.json",
+        help="run these sections (and any they need); the others are kept from the previous "
+        "latest.json if it has them, else the table names them as not measured",
     )
     args = parser.parse_args()
     full_scale, scales = (1.0, [1 / 8, 1 / 4, 1 / 2])
     if args.quick:
         full_scale, scales = 0.1, [0.0125, 0.025, 0.05]
-    previous = RESULTS / "latest.json"
-    results: dict[str, Any] = (
-        json.loads(previous.read_text())
-        if previous.exists() and set(args.only) < set(SECTIONS)
-        else {}
-    )
+    results = previous_results(RESULTS / "latest.json", args.only, args.quick)
+    sections = plan(args.only, results)
+    extra = [section for section in sections if section not in args.only]
+    if extra:
+        print(f"also running {', '.join(extra)}: the other sections need it", flush=True)
     results.update(
         started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         machine={
@@ -361,23 +448,23 @@ def main() -> None:
         },
         load_before=load(),
         quick=args.quick,
-        sections_run=args.only,
+        sections_run=sections,
     )
-    if "full" in args.only:
+    if "full" in sections:
         print("full scale ...", flush=True)
         results["full_scale"] = median_runs(full_scale, args.reps)
-    if "scaling" in args.only:
+    if "scaling" in sections:
         print("scaling ...", flush=True)
         results["scaling"] = [median_runs(s, args.reps) for s in scales] + [results["full_scale"]]
-    if "people" in args.only:
+    if "people" in sections:
         print("people's rules: plain Mesa vs vectorised ...", flush=True)
         results["people_rules"] = people_rules(
             args.people_scale if not args.quick else 0.02, args.reps
         )
-    if "profile" in args.only:
+    if "profile" in sections:
         print("profile ...", flush=True)
         results["profile"] = profile_full(full_scale)
-    if "sweep" in args.only:
+    if "sweep" in sections:
         print("sweep ...", flush=True)
         results["sweep"] = [sweep(1, args.reps), sweep(2, args.reps)]
     results["load_after"] = load()

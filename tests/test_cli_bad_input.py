@@ -101,3 +101,51 @@ def test_existing_out_folder_keeps_its_files_on_bad_input(tmp_path):
     assert result.exit_code == 2
     assert sorted(p.name for p in out.iterdir()) == ["outcomes.parquet"]
     assert (out / "outcomes.parquet").read_text(encoding="utf-8") == "old"
+
+
+def test_validate_on_calibration_targets_says_what_kind_of_file_it_expected():
+    targets = BASELINE.parent / "calibration" / "targets.yaml"
+    result = CliRunner().invoke(app, ["validate", str(targets)])
+    assert result.exit_code == 2
+    assert "neither a scenario nor an experiment" in result.output
+    assert "calibration targets" in result.output
+
+
+def test_validate_on_a_scenario_fragment_says_to_name_a_base(tmp_path):
+    fragment = tmp_path / "fragment.yaml"
+    fragment.write_text("firms:\n  poaching: 0.2\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(fragment)])
+    assert result.exit_code == 2
+    assert "base:" in result.output
+
+
+def test_validate_suggests_the_field_meant_by_a_typo(tmp_path):
+    result = CliRunner().invoke(
+        app, ["validate", str(scenario(tmp_path, "firms:\n  poching: 1\n"))]
+    )
+    assert result.exit_code == 2
+    assert "did you mean 'poaching'?" in result.output
+
+
+def test_validate_warns_about_a_lever_starting_after_the_last_year(tmp_path):
+    path = scenario(tmp_path, "years: 3\npolicy:\n  coordination: {value: 0.5, start_year: 2040}\n")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output
+    assert "policy.coordination.start_year = 2040" in result.output
+    assert "valid scenario" in result.output
+
+
+def test_validate_experiment_warns_about_a_scenario_lever_after_the_last_year(tmp_path):
+    late = scenario(
+        tmp_path, "name: late\npolicy:\n  coordination: {value: 0.5, start_year: 2030}\n"
+    )
+    experiment = tmp_path / "study.yaml"
+    experiment.write_text(
+        f"design: {{kind: scenarios, files: [{BASELINE}, {late}]}}\nreplications: 2\nyears: 3\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(experiment)])
+    assert result.exit_code == 0, result.output
+    assert "policy.coordination.start_year = 2030" in result.output
+    assert "2 points × 2 replications = 4 runs" in result.output

@@ -6,37 +6,109 @@ Exit codes: 0 ok, 2 bad input (config, file, arguments), 1 failure while running
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from talentsim.config import ConfigError, resolve_config
-from talentsim.config.loading import config_hash
+from talentsim.config import CityConfig, ConfigError, ConfigWarning, load_yaml, resolve_config
+from talentsim.config.loading import config_hash, late_starts
 from talentsim.runinfo import git_state, package_versions, write_atomic, write_json
 
+
+class Command(typer.core.TyperCommand):
+    """A command whose help names values by metavar (CONFIG, DIR, N), without type labels.
+
+    Typer 0.29 labels every value with its Python type (``<path>``, ``<bool>``,
+    ``<list[Path]>``) and writes required arguments as ``{config}``; the help here shows
+    metavars instead. Options that name their own metavar keep it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Give every value a metavar: CONFIG for an argument, N or PATH for an option."""
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, typer.core.TyperArgument):
+                param.metavar = param.metavar or (param.name or "").upper()
+                param.display_type_rich = _no_type_label  # the metavar says it
+            elif param.metavar is None:
+                param.metavar = "" if getattr(param, "is_flag", False) else _metavar(param)
+
+    def get_help_option(self, ctx: typer.Context) -> Any:
+        """The ``--help`` flag, without a value label."""
+        return _without_label(super().get_help_option(ctx))
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """``[OPTIONS] CONFIG`` instead of ``[OPTIONS] {config}``."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                name = param.metavar + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class Group(typer.core.TyperGroup):
+    """The ``talentsim`` group: its ``--help`` without a value label."""
+
+    def get_help_option(self, ctx: typer.Context) -> Any:
+        """The ``--help`` flag, without a value label."""
+        return _without_label(super().get_help_option(ctx))
+
+
+METAVARS = {"int": "N", "float": "NUMBER", "str": "TEXT", "Path": "PATH"}
+"""Metavar of an option by its value type, where the option does not name its own."""
+
+
+def _metavar(param: Any) -> str | None:
+    bare_type = getattr(param, "bare_type", None)  # typer >= 0.16 labels values by type
+    if bare_type is None:
+        return None
+    kind = bare_type().removeprefix("list[").removesuffix("]")
+    return METAVARS.get(kind, kind.upper())
+
+
+def _no_type_label(ctx: typer.Context) -> None:
+    return None
+
+
+def _without_label(option: Any) -> Any:
+    if option is not None:
+        option.metavar = ""
+    return option
+
+
 app = typer.Typer(
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     help="Agent-based simulation of a city's talent supply and demand.",
+    epilog="Example: talentsim run configs/zibo_baseline.yaml --out results/baseline "
+    "(a guide to your own scenarios and studies: docs/guide.md)",
 )
 console = Console()
 errors = Console(stderr=True)
 
 BAD_INPUT = 2
 RUN_FAILED = 1
-SUMMARY_COLUMNS = (
-    "graduates",
-    "retention_rate",
-    "employment_rate",
-    "in_field_rate",
-    "mismatch_jrl",
-    "firm_participation_rate",
-    "rd_intensity",
-    "fiscal_cost",
+SUMMARY_COLUMNS = {
+    # outcome: (unit shown, how a value is shown); units as in docs/ODD.md §8
+    "graduates": ("persons/yr", lambda v: f"{v:,.0f}"),
+    "retention_rate": ("of graduates", lambda v: f"{v:.1%}"),
+    "employment_rate": ("of graduates staying", lambda v: f"{v:.1%}"),
+    "in_field_rate": ("of employed graduates", lambda v: f"{v:.1%}"),
+    "mismatch_jrl": ("index 0–1", lambda v: f"{v:.3f}"),
+    "firm_participation_rate": ("of active firms", lambda v: f"{v:.1%}"),
+    "rd_intensity": ("of value added", lambda v: f"{v:.2%}"),
+    "fiscal_cost": ("M RMB/yr", lambda v: f"{v / 1e6:,.0f}"),
+}
+ONE_DRAW = (
+    "One run is one draw of the model's randomness: compare scenarios over many seeds with "
+    "`talentsim sweep` (docs/guide.md), not on one run."
 )
 
 
@@ -46,16 +118,44 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """``1 run``, ``2 runs``: a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def load_scenario(path: Path, overrides: dict[str, object] | None = None) -> CityConfig:
+    """Resolve a scenario file; print its :class:`ConfigWarning` s on stderr as ``warning:``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConfigWarning)
+        resolved = resolve_config(path, overrides)
+    for warning in caught:
+        if issubclass(warning.category, ConfigWarning):
+            warn(str(warning.message))
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return resolved
+
+
+def warn(message: str) -> None:
+    """Print ``message`` on stderr as a warning."""
+    errors.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def run_overrides(seed: int | None, years: int | None, scale: float | None) -> dict[str, object]:
     """Command-line options as dotted config overrides (validated with the config)."""
     given = {"seed": seed, "years": years, "scale": scale}
     return {key: value for key, value in given.items() if value is not None}
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog="Example: talentsim run configs/zibo_baseline.yaml --out results/baseline --scale 0.1",
+)
 def run(
     config: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.", metavar="DIR")],
     seed: Annotated[int | None, typer.Option(help="Seed (default: the config's).")] = None,
     years: Annotated[int | None, typer.Option(help="Years to simulate.")] = None,
     scale: Annotated[float | None, typer.Option(help="Share of persons and firms, (0, 1].")] = None,
@@ -64,7 +164,7 @@ def run(
     from talentsim.model import simulate
 
     try:
-        resolved = resolve_config(config, run_overrides(seed, years, scale))
+        resolved = load_scenario(config, run_overrides(seed, years, scale))
     except ConfigError as exc:
         raise fail(str(exc)) from None
     if out.exists() and not out.is_dir():
@@ -91,22 +191,28 @@ def run(
         },
     )
     console.print(summary_table(result.outcomes, resolved.name))
-    console.print(f"{resolved.years} years at scale {resolved.scale} in {seconds:.1f} s → {out}")
+    console.print(
+        f"{plural(resolved.years, 'year')} at scale {resolved.scale:g} (seed {resolved.seed}) in "
+        f"{seconds:.1f} s → {out}",
+        soft_wrap=True,
+    )
+    console.print(ONE_DRAW, soft_wrap=True)
 
 
 def summary_table(outcomes: object, title: str) -> Table:
-    """First and last year of the key outcomes."""
-    table = Table(title=title)
+    """First and last year of the key outcomes, each with its unit (city scale)."""
+    table = Table(title=f"{title}: first and last simulated year (city scale)")
     table.add_column("outcome")
+    table.add_column("unit")
     first, last = outcomes.iloc[0], outcomes.iloc[-1]  # type: ignore[attr-defined]
     table.add_column(str(int(first["year"])), justify="right")
     table.add_column(str(int(last["year"])), justify="right")
-    for name in SUMMARY_COLUMNS:
-        table.add_row(name, f"{first[name]:,.3g}", f"{last[name]:,.3g}")
+    for name, (unit, show) in SUMMARY_COLUMNS.items():
+        table.add_row(name, unit, show(first[name]), show(last[name]))
     return table
 
 
-@app.command()
+@app.command(cls=Command, epilog="Example: talentsim validate experiments/recommendations.yaml")
 def validate(
     config: Annotated[Path, typer.Argument(help="Scenario or experiment YAML file.")],
 ) -> None:
@@ -117,7 +223,9 @@ def validate(
         if is_experiment_file(config):
             validate_experiment(config)
             return
-        resolved = resolve_config(config)
+        if not set(load_yaml(config)) & SCENARIO_KEYS:
+            raise ConfigError(not_a_scenario(config, load_yaml(config)))
+        resolved = load_scenario(config)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     console.print(
@@ -126,24 +234,57 @@ def validate(
     )
 
 
+SCENARIO_KEYS = {"base", *CityConfig.model_fields}
+"""Top-level keys of a scenario file: a file with none of them is some other kind of file."""
+
+
+def not_a_scenario(path: Path, data: dict[str, object]) -> str:
+    """Why ``path`` is neither a scenario nor an experiment, and what ``validate`` expected."""
+    found = ", ".join(sorted(map(str, data))) or "nothing"
+    message = (
+        f"{path}: neither a scenario nor an experiment (top-level keys: {found}). `validate` "
+        "expects a scenario config (top-level keys such as base, name, years, city, policy) or "
+        "an experiment (a top-level design)"
+    )
+    if {"settings", "targets"} <= set(data):
+        message += (
+            "; this looks like a calibration targets file, read by `talentsim calibrate "
+            f"--targets {path}`"
+        )
+    return message
+
+
 def validate_experiment(path: Path) -> None:
-    """Check an experiment file and its scenarios; print its size and hash."""
+    """Check an experiment file and its scenarios; print its size, hash and any warnings."""
     from talentsim.experiment.runner import prepare
 
     experiment, tasks, manifest = prepare(path)
     design = manifest["design"]
+    points = {task.point_id: task for task in tasks}
+    late = {
+        f"{task.source}: {message}"
+        for task in points.values()
+        for message in late_starts(CityConfig.model_validate(task.config))
+    }
+    for message in sorted(late):
+        warn(message)
     console.print(
         f"{path}: valid experiment '{experiment.name}': {design['kind']} design, "
-        f"{design['points']} points × {design['replications']} replications = {len(tasks)} runs "
-        f"(hash {manifest['experiment_hash']})",
+        f"{plural(design['points'], 'point')} × {plural(design['replications'], 'replication')} "
+        f"= {plural(len(tasks), 'run')} (hash {manifest['experiment_hash']})",
         soft_wrap=True,
     )
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog="Example: talentsim sweep experiments/recommendations.yaml --out results/rec",
+)
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment YAML file (experiments/).")],
-    out: Annotated[Path, typer.Option("--out", help="Dataset folder (resumed if it exists).")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Dataset folder (resumed if it exists).", metavar="DIR")
+    ],
     executor: Annotated[
         str, typer.Option(help="Where runs execute: serial, processes or dask.")
     ] = "processes",
@@ -185,24 +326,26 @@ def sweep(
         raise fail(f"interrupted; run the same command again to resume into {out}", 130) from None
     done = summary.total - summary.skipped
     console.print(
-        f"{summary.total} runs ({summary.skipped} already done, {done} run now) in "
+        f"{plural(summary.total, 'run')} ({summary.skipped:,} already done, {done:,} run now) in "
         f"{summary.seconds:.1f} s with {executor} → {out}",
         soft_wrap=True,
     )
     if summary.failed:
         raise fail(
-            f"{summary.failed} of {summary.total} runs failed (see status and error in "
+            f"{summary.failed:,} of {plural(summary.total, 'run')} failed (see status and error in "
             f"{out / 'runs.parquet'})",
             RUN_FAILED,
         )
     console.print("all runs ok")
 
 
-@app.command()
+@app.command(
+    cls=Command, epilog="Example: talentsim analyze results/rec --report results/rec/report.html"
+)
 def analyze(
     dataset: Annotated[Path, typer.Argument(help="Sweep folder (talentsim sweep --out).")],
     baseline: Annotated[
-        str | None, typer.Option(help="Baseline scenario [default: baseline].")
+        str | None, typer.Option(help="Baseline scenario (default: baseline).")
     ] = None,
     outcome: Annotated[
         list[str] | None, typer.Option("--outcome", help="Outcome to analyse (repeatable).")
@@ -243,7 +386,7 @@ def analyze(
             written = write_report(study, report)
         except OSError as exc:
             raise fail(f"--report {report}: cannot write ({exc})") from None
-        console.print(f"report → {written[0]} (+ {len(written) - 1} CSV tables)")
+        console.print(f"report → {written[0]} (+ {plural(len(written) - 1, 'CSV table')})")
 
 
 def comparison_table(final: object, baseline: str) -> Table:
@@ -268,7 +411,7 @@ def comparison_table(final: object, baseline: str) -> Table:
     return table
 
 
-@app.command()
+@app.command(cls=Command, epilog="Example: talentsim dashboard results")
 def dashboard(
     dirs: Annotated[
         list[Path] | None,
@@ -313,7 +456,7 @@ def dashboard(
 DEFAULT_TARGETS = Path("configs/calibration/targets.yaml")
 
 
-@app.command()
+@app.command(cls=Command, epilog="Example: talentsim calibrate --report-only --seeds 2")
 def calibrate(
     targets: Annotated[Path, typer.Option(help="Targets file.")] = DEFAULT_TARGETS,
     report_only: Annotated[

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
 
-from talentsim.config import ConfigError, load_config, resolve_config
+from talentsim.config import ConfigError, ConfigWarning, load_config, resolve_config
 from talentsim.config.loading import config_hash, merge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,3 +171,57 @@ def test_config_hash_changes_with_any_value():
     assert config_hash(base) == config_hash(load_config(BASELINE))
     changed = base.model_copy(update={"seed": base.seed + 1})
     assert config_hash(changed) != config_hash(base)
+
+
+def test_unknown_key_suggests_the_closest_field(tmp_path):
+    path = scenario(tmp_path, "firms:\n  poching: 0.3\n")
+    with pytest.raises(
+        ConfigError, match=r"firms\.poching: unknown field \(did you mean 'poaching'\?\)"
+    ):
+        load_config(path)
+
+
+def test_unknown_key_in_a_list_item_suggests_from_the_item_schema(tmp_path):
+    path = scenario(tmp_path, "fields:\n  - {name: a, wage_premum: 1.2}\n  - {name: b}\n")
+    with pytest.raises(
+        ConfigError, match=r"fields\.0\.wage_premum: unknown field \(did you mean .wage_premium."
+    ):
+        load_config(path)
+
+
+def test_unknown_key_without_a_close_match_lists_the_allowed_fields(tmp_path):
+    path = scenario(tmp_path, "labour_market:\n  xyzzy: 1\n")
+    with pytest.raises(
+        ConfigError, match=r"labour_market\.xyzzy: unknown field \(allowed here: .*rounds"
+    ):
+        load_config(path)
+
+
+def test_scenario_without_base_or_required_sections_says_to_name_a_base(tmp_path):
+    path = tmp_path / "fragment.yaml"
+    path.write_text("firms:\n  poaching: 0.2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"or names a `base:` file"):
+        load_config(path)
+
+
+def test_lever_starting_after_the_last_year_warns_with_the_field(tmp_path):
+    path = scenario(tmp_path, "years: 5\npolicy:\n  coordination: {value: 0.5, start_year: 2030}\n")
+    with pytest.warns(ConfigWarning, match=r"policy\.coordination\.start_year = 2030 .* 2028"):
+        config = load_config(path)
+    assert config.policy.coordination.start_year == 2030  # a warning, not an error
+
+
+def test_park_after_the_last_year_warns_only_when_enabled(tmp_path):
+    body = "years: 2\npolicy:\n  park: {{enabled: {}, start_year: 2030}}\n"
+    with pytest.warns(ConfigWarning, match=r"policy\.park\.start_year"):
+        load_config(scenario(tmp_path, body.format("true")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConfigWarning)
+        load_config(scenario(tmp_path, body.format("false")))
+
+
+def test_shipped_scenarios_start_their_levers_within_the_run():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConfigWarning)
+        for path in [BASELINE, *sorted((ROOT / "configs" / "scenarios").glob("*.yaml"))]:
+            load_config(path)

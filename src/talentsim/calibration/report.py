@@ -34,10 +34,10 @@ NOTES = """## Notes and interpretation
   year's job search and stay/leave decision. A city keeps fewer than its province (stayers
   move to Jinan and Qingdao), hence 70 % (60–80 %). The broader `retention_rate` (including
   students who came from outside to study here) is reported in the outcomes but not targeted.
-- **Money figures of the seed paper.** 10 亿多元 is 1+ bn RMB, not 10+ bn; 200 多亿元 is 20+ bn.
-  Both, and the 500 余个 projects, are cumulative since 校城融合 began; the model compares its
-  first five years (2024–2028) with them, so project R&D is ~2 M RMB a project and output
-  ~20 RMB per RMB of project R&D.
+- **Money figures of the Zibo policy paper (2023).** 10 亿多元 is 1+ bn RMB, not 10+ bn;
+  200 多亿元 is 20+ bn. Both, and the 500 余个 projects, are cumulative since 校城融合 began;
+  the model compares its first five years (2024–2028) with them, so project R&D is ~2 M RMB a
+  project and output ~20 RMB per RMB of project R&D.
 - **Specialty points.** Schools review programmes on relative demand (a field's share of
   vacancies over its share of graduates) and open about as many points as they close, so the
   city stays at ~412 points while the mix moves (duplication is what changes).
@@ -75,7 +75,7 @@ a year and unfilled agriculture vacancies growing every year. Mechanism fixes (m
   at 0.80, ceramics at 0.85), so they could never hire; 0.65 now.
 
 Parameters set by hand from sources or to plainly plausible values (schema defaults, see
-docs/ODD.md): project R&D 2 M RMB and technology transfer 20 RMB per RMB (the seed's
+docs/ODD.md): project R&D 2 M RMB and technology transfer 20 RMB per RMB (the paper's
 10 亿多元 and 200 多亿元 over 500 余个 projects), entrant size 40 employees (most entrants
 above-scale), apprentice cost 12,000 RMB net of output, trainee gain 0.35 of a wage and
 idiosyncratic benefit noise 50,000 RMB (training pays a little at the ~30 % retention of

@@ -130,7 +130,7 @@ def load_targets(path: Path | str) -> TargetsFile:
     try:
         return TargetsFile.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc, str(path))) from None
+        raise ConfigError(describe_validation_error(exc, str(path), TargetsFile)) from None
 
 
 def check_columns(targets: TargetsFile, outcomes: pd.DataFrame, source: str) -> None:

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from talentsim.config.loading import ConfigError, load_config, load_yaml, resolve_config
+from talentsim.config.loading import (
+    ConfigError,
+    ConfigWarning,
+    load_config,
+    load_yaml,
+    resolve_config,
+)
 from talentsim.config.schema import CityConfig
 
-__all__ = ["CityConfig", "ConfigError", "load_config", "load_yaml", "resolve_config"]
+__all__ = [
+    "CityConfig",
+    "ConfigError",
+    "ConfigWarning",
+    "load_config",
+    "load_yaml",
+    "resolve_config",
+]

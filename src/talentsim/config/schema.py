@@ -92,7 +92,10 @@ class CitySpec(Strict):
         "assumption: Zibo starting wages by level (2023 survey orders of magnitude)",
     )
     graduate_inflow: int = param(
-        19_000, "persons/yr", "~18,900 graduates came to Zibo in 2020 (DESIGN.md)", ge=0
+        19_000,
+        "persons/yr",
+        "~18,900 graduates came to Zibo in 2020 (primary source untraced, ODD §10)",
+        ge=0,
     )
     inflow_higher_share: float = param(
         0.37, "share", "7,000+ of 18,900 with 本科 or above", ge=0, le=1
@@ -275,10 +278,15 @@ class SchoolSpec(Strict):
     kind: Literal["zhongzhi", "gaozhi"]
     district: int = param(0, "index", "district where the school stands", ge=0)
     intake: int = param(
-        900, "students/yr", "2,400–3,100 students per district 中职 (DESIGN.md)", ge=1
+        900,
+        "students/yr",
+        "2,400–3,100 students per district 中职 (primary source untraced, ODD §10)",
+        ge=1,
     )
     specialties: int = param(14, "specialty points", "~14 specialties per district 中职", ge=1)
-    equipment_per_student: float = param(16_000, "RMB", "~16,000 RMB per student (DESIGN.md)", ge=0)
+    equipment_per_student: float = param(
+        16_000, "RMB", "~16,000 RMB per student (primary source untraced, ODD §10)", ge=0
+    )
 
 
 class ProgrammeReview(Strict):
@@ -324,9 +332,11 @@ class Universities(Strict):
     partner_pool: int = param(
         40, "universities", "assumption: candidates in Shandong and beyond", ge=0, le=1000
     )
-    initial_partners: int = param(20, "universities", "20 partner universities (seed paper)", ge=0)
+    initial_partners: int = param(
+        20, "universities", "20 partner universities (Zibo policy paper, 2023)", ge=0
+    )
     formation_rate: float = param(
-        0.03, "1/yr", "calibrated: partner circle stays ~20 (seed paper)", ge=0, le=1
+        0.03, "1/yr", "calibrated: partner circle stays ~20 (Zibo policy paper, 2023)", ge=0, le=1
     )
     lapse_rate: float = param(
         0.08, "1/yr", "assumption: partners without projects lapse", ge=0, le=1
@@ -335,13 +345,14 @@ class Universities(Strict):
         1.0,
         "projects/yr",
         "calibrated: 500+ projects over ~5 years of 校城融合 with 20 partners and the local "
-        "universities (seed paper)",
+        "universities (Zibo policy paper, 2023)",
         ge=0,
     )
     project_rd: float = param(
         2.0e6,
         "RMB/project",
-        "seed paper: 500+ projects drove 10 亿多元 (1+ bn RMB) of R&D: ~2 M RMB a project",
+        "Zibo policy paper (2023): 500+ projects drove 10 亿多元 (1+ bn RMB) of R&D: "
+        "~2 M RMB a project",
         ge=0,
     )
     research_budget: float = param(
@@ -353,7 +364,7 @@ class Universities(Strict):
     transfer_multiplier: float = param(
         20.0,
         "RMB per RMB R&D",
-        "seed paper: 200 多亿元 (20+ bn) of output on 10 亿多元 (1+ bn) of R&D",
+        "Zibo policy paper (2023): 200 多亿元 (20+ bn) of output on 10 亿多元 (1+ bn) of R&D",
         ge=0,
         le=50,
     )
@@ -516,16 +527,18 @@ class Policy(Strict):
     )
     rd_super_deduction: Lever = lever(1.0, "extra deduction rate", "100 % since 2023", ge=0, le=3)
     land_grant: Lever = lever(0.0, "ha/yr", "assumption: land to training bases", ge=0, le=1_000)
-    soe_rd_growth: Lever = lever(0.0, "1/yr", "seed paper: rigid SOE R&D growth", ge=0, le=0.5)
+    soe_rd_growth: Lever = lever(
+        0.0, "1/yr", "Zibo policy paper (2023): rigid SOE R&D growth", ge=0, le=0.5
+    )
     integration_units: Lever = lever(
         0.0,
         "share of above-scale firms",
-        "seed paper: 产才融合 units in all above-scale firms",
+        "Zibo policy paper (2023): 产才融合 units in all above-scale firms",
         ge=0,
         le=1,
     )
     coordination: Lever = lever(
-        0.0, "strength 0-1", "seed paper: no dedicated body yet", ge=0, le=1
+        0.0, "strength 0-1", "Zibo policy paper (2023): no dedicated body yet", ge=0, le=1
     )
     specialty_alignment: Lever = lever(0.0, "strength 0-1", "assumption", ge=0, le=1)
     land_value: float = param(
@@ -569,7 +582,7 @@ class CityConfig(Strict):
     name: str = "scenario"
     description: str = ""
     seed: int = param(42, "1", "root seed of the run", ge=0)
-    years: int = param(20, "years", "DESIGN.md: 20–30 years", ge=1, le=100)
+    years: int = param(20, "years", "design choice: the policy horizon, 20–30 years", ge=1, le=100)
     burn_in: int = param(
         12,
         "years",
