@@ -54,14 +54,16 @@ def simulate(
 
     Args:
         config: A validated scenario.
-        seed: An int, a ``numpy.random.SeedSequence`` or a Generator; decides every draw
-            (default ``config.seed``).
+        seed: An int (validated as ``config.seed``), a ``numpy.random.SeedSequence`` or a
+            Generator; decides every draw (default ``config.seed``).
         years: Number of reported years (default ``config.years``), validated by the schema.
         scale: Share of persons and firms simulated (default ``config.scale``), validated.
         city: A burned-in city of the same non-policy config and seed (from
             :func:`burned_in_snapshot`) to continue instead of building and burning in anew.
 
     """
+    if isinstance(seed, int):  # an int seed is a config field: validate it like one
+        config, seed = with_overrides(config, seed=seed), None
     config = with_overrides(config, years=years, scale=scale)
     if city is None:
         city = TalentModel(config, rng=seed)
