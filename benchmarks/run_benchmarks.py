@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
 YEARS = 20
-MODEL_FILES = {path.name for path in (ROOT / "src" / "talentsim" / "model").glob("*.py")} - {
+MODEL_FILES = {path.name for path in (ROOT / "src" / "talentsim" / "model").rglob("*.py")} - {
     "__init__.py"
 }
 """Files whose functions the cumulative profile lists (the model's own code)."""
@@ -56,7 +56,7 @@ NEEDS = {"scaling": ("full",)}
 ONE_RUN = """
 import json, resource, sys, time
 from talentsim.config import resolve_config
-from talentsim.model import simulate
+from talentsim.model import TalentModel, simulate
 scale, years, seed, profile = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 cfg = resolve_config(sys.argv[5], {}).model_copy(update={"scale": scale})
 if profile:
@@ -64,7 +64,9 @@ if profile:
     profiler = cProfile.Profile(time.process_time)  # CPU time: robust to other processes
     profiler.enable()
 wall, cpu = time.perf_counter(), time.process_time()
-result = simulate(cfg, seed=seed, years=years)
+city = TalentModel(cfg, rng=seed)  # set-up and burn-in
+burn_in_cpu = time.process_time() - cpu
+result = simulate(cfg, seed=seed, years=years, city=city)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
 if profile:
     profiler.disable()
@@ -75,7 +77,8 @@ person_years = float((result.outcomes["population"] * scale).sum())
 print(json.dumps({
     "scale": scale, "years": years, "seed": seed, "wall_s": wall, "cpu_s": cpu,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "person_years": person_years, "persons_ever": int(model.people.next_pid),
+    "person_years": person_years, "persons_ever": len(model.people.individuals()),
+    "burn_in_years": cfg.burn_in, "burn_in_cpu_s": burn_in_cpu,
 }))
 """
 
@@ -95,7 +98,14 @@ def median_runs(scale: float, reps: int) -> dict[str, Any]:
     runs = [one_run(scale, seed) for seed in range(1, reps + 1)]
     summary = {
         key: statistics.median(run[key] for run in runs)
-        for key in ("wall_s", "cpu_s", "peak_rss_mb", "person_years", "persons_ever")
+        for key in (
+            "wall_s",
+            "cpu_s",
+            "peak_rss_mb",
+            "person_years",
+            "persons_ever",
+            "burn_in_cpu_s",
+        )
     }
     summary["us_per_person_year"] = 1e6 * summary["wall_s"] / summary["person_years"]
     summary["cpu_us_per_person_year"] = 1e6 * summary["cpu_s"] / summary["person_years"]

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from talentsim.analysis.comparison import paired_comparison, per_run
 from talentsim.analysis.dataset import load_dataset
@@ -102,7 +103,8 @@ def width_table(table: pd.DataFrame, reference: pd.DataFrame | None) -> str:
     rule = "|---|---|---|---|"
     if reference is not None:
         ref = reference.set_index(["scenario", "outcome"])
-        keep = keep.join(ref[["half_width", "diff"]], rsuffix="_ref")
+        ref = ref[["half_width", "diff"]].add_suffix("_ref")
+        keep = keep.join(ref)
         header, rule = header + " previous ± | ratio |", rule + "---|---|"
     lines = [header, rule]
     for (scenario, outcome), row in keep.iterrows():
@@ -137,27 +139,41 @@ def placebo_result() -> str:
     )
 
 
-def steady_start(dataset: Path) -> str:
-    """Markdown: baseline means of the first 3 reported years against reported years 4-10."""
+def steady_start(dataset: Path, label: str) -> tuple[str, str]:
+    """Markdown rows: the baseline's first 3 reported years against reported years 4-10.
+
+    The difference is taken within each replication; its 95 % t-interval is over replications.
+    """
     ds = load_dataset(dataset)
     frame = ds.outcomes[ds.outcomes.scenario == "baseline"]
     start = frame.year.min()
+    first = frame[frame.year < start + 3].groupby("run_id")[list(STEADY)].mean()
+    later = frame[frame.year.between(start + 3, start + 9)].groupby("run_id")[list(STEADY)].mean()
+    diff = first - later
+    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std() / np.sqrt(len(diff))
+    rows = [
+        f"| {label} | {name} | {first[name].mean():.3f} | {later[name].mean():.3f} | "
+        f"{diff[name].mean():+.3f} ± {half[name]:.3f} |"
+        for name in STEADY
+    ]
     yearly = frame.groupby("year")[list(STEADY)].mean()
-    first = yearly.loc[start : start + 2].mean()
-    later = yearly.loc[start + 3 : start + 9].mean()
-    lines = ["| outcome | years 1–3 | years 4–10 | difference |", "|---|---|---|---|"]
-    for name in STEADY:
-        lines.append(
-            f"| {name} | {first[name]:.3f} | {later[name]:.3f} | {first[name] - later[name]:+.3f} |"
-        )
-    years = ", ".join(
-        f"{y}: " + " / ".join(f"{v:.3f}" for v in row) for y, row in yearly.iterrows()
-    )
-    n = frame.run_id.nunique()
-    return (
-        "\n".join(lines)
-        + f"\n\nMean over {n} replications by year ({' / '.join(STEADY)}): {years}."
-    )
+    years = ", ".join(f"{y}: " + " / ".join(f"{v:.3f}" for v in r) for y, r in yearly.iterrows())
+    return "\n".join(rows), f"{label}, mean over {len(diff)} replications by year: {years}."
+
+
+def steady_table(dataset: Path, reference: Path | None) -> str:
+    """Markdown: the steady-start table for this model (and the reference)."""
+    header = [
+        "| model | outcome | years 1–3 | years 4–10 | difference (95 % CI over replications) |",
+        "|---|---|---|---|---|",
+    ]
+    rows, years = steady_start(dataset, "this model")
+    parts, notes = [rows], [years]
+    if reference is not None:
+        ref_rows, ref_years = steady_start(reference, "previous")
+        parts.append(ref_rows)
+        notes.append(ref_years)
+    return "\n".join(header + parts) + "\n\n" + "\n\n".join(notes)
 
 
 def park_apprentices(table: pd.DataFrame) -> str:
@@ -188,10 +204,15 @@ def main() -> None:
     table = comparison(args.dataset)
     reference = comparison(args.reference) if args.reference else None
     sections = {
-        "pair-correlation": correlation_table(table),
+        "pair-correlation": correlation_table(table)
+        + (
+            f"\n\nPrevious model:\n\n{correlation_table(reference)}"
+            if reference is not None
+            else ""
+        ),
         "interval-widths": width_table(table, reference),
         "placebo": placebo_result(),
-        "steady-start": steady_start(args.dataset),
+        "steady-start": steady_table(args.dataset, args.reference),
         "park-apprentices": park_apprentices(table)
         + (f"\n\nPrevious model: {park_apprentices(reference)}" if reference is not None else ""),
     }
