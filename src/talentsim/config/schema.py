@@ -72,7 +72,7 @@ class CitySpec(Strict):
     """Demography, wages and the outside world."""
 
     name: str = "Zibo"
-    start_year: int = param(2024, "year", "first simulated year", ge=2000, le=2100)
+    start_year: int = param(2024, "year", "first reported year (the burn-in runs before it)", ge=2000, le=2100)
     cohort_size: int = param(
         38_000,
         "persons/yr",
@@ -470,14 +470,14 @@ class Lever(Strict):
     """A policy lever: its value and the first year it applies."""
 
     value: float = 0.0
-    start_year: int = param(0, "year", "0 = from the first simulated year", ge=0, le=2100)
+    start_year: int = param(0, "year", "0 = from the first reported year", ge=0, le=2100)
 
 
 class DemoPark(Strict):
     """The 产教融合 demonstration park (先行区, after Shanghai Lingang)."""
 
     enabled: bool = False
-    start_year: int = param(0, "year", "0 = from the first simulated year", ge=0, le=2100)
+    start_year: int = param(0, "year", "0 = from the first reported year", ge=0, le=2100)
     land_ha: float = param(200, "ha", "assumption: Lingang-style zone", ge=0, le=10_000)
     shared_base_capacity: int = param(3_000, "trainee places", "assumption", ge=0)
     firms_attracted: int = param(30, "firms/yr", "assumption", ge=0, le=10_000)
@@ -497,7 +497,7 @@ class TalentSubsidy(Strict):
     housing_grant: float = param(
         80_000, "RMB", "Zibo: 80,000 RMB for master's graduates", ge=0, le=2_000_000
     )
-    start_year: int = param(0, "year", "0 = from the first simulated year", ge=0, le=2100)
+    start_year: int = param(0, "year", "0 = from the first reported year", ge=0, le=2100)
 
 
 def lever(value: float, unit: str, source: str, **constraints: Any) -> Any:
