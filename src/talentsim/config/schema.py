@@ -72,7 +72,9 @@ class CitySpec(Strict):
     """Demography, wages and the outside world."""
 
     name: str = "Zibo"
-    start_year: int = param(2024, "year", "first reported year (the burn-in runs before it)", ge=2000, le=2100)
+    start_year: int = param(
+        2024, "year", "first reported year (the burn-in runs before it)", ge=2000, le=2100
+    )
     cohort_size: int = param(
         38_000,
         "persons/yr",

@@ -45,7 +45,7 @@ class Entry(IntEnum):
     COHORT = 0  # 15-year-olds of the city
     GRADUATE_INFLOW = 1  # graduates from outside who come to seek work
     STUDENT_INFLOW = 2  # students from outside admitted to the city's colleges
-    INITIAL = 3  # the workforce and the students of the first simulated year
+    INITIAL = 3  # the workforce and the students of the set-up year
 
 
 class Event(IntEnum):
