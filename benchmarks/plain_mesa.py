@@ -30,7 +30,8 @@ import mesa
 import numpy as np
 
 from talentsim.config.schema import CityConfig
-from talentsim.model import TalentModel, education, migration, skills
+from talentsim.model import TalentModel, education, skills
+from talentsim.model.processes import admissions, migration
 from talentsim.model.states import MARKET_LEVEL, STUDY_YEARS, Stage
 
 NONE, COHORT, COMPLETER, EMPLOYED, DECIDER = range(5)
@@ -86,9 +87,10 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
     model = TalentModel(config.model_copy(update={"scale": scale}), rng=seed)
     for _ in range(warmup):
         model.step()
-    p, table = model.people, model.firm_table
+    state, p, table = model.state, model.people, model.firm_table
+    structure, signals = state.structure, state.signals
     rng = np.random.default_rng(seed + 1)
-    n_cohort = model._count(config.city.cohort_size)
+    n_cohort = state.count(config.city.cohort_size)
     length = np.array([STUDY_YEARS[Stage(s)] for s in range(5)] + [99] * 4)
     completing = np.isin(p.stage, COMPLETING) & (p.years_in_stage + 1 >= length[p.stage])
     role = np.select(
@@ -99,17 +101,17 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
     employed = p.stage == Stage.EMPLOYED
     in_field = employed & (p.field == table.field[np.maximum(p.employer, 0)])
     level = p.level.astype(np.int64)
-    reference = model._base_wage(MARKET_LEVEL[level]) * model.premium[np.maximum(p.field, 0)]
+    reference = state.base_wage(MARKET_LEVEL[level]) * structure.premium[np.maximum(p.field, 0)]
     new = p.graduation_year == model.year
-    subsidy = np.where(new, model._talent_income(level), 0.0)
+    subsidy = np.where(new, state.talent_income(level), 0.0)
     local = config.labour_market.reservation_ratio * 0.5 * reference + subsidy
-    school_of, field_of, seats = model._zhongzhi_programmes()
+    school_of, field_of, seats = admissions.programmes_of(state, Stage.ZHONGZHI)
     school_district = np.array([model.schools[s].district for s in school_of])
     points = np.array(
         [model.schools[s].points[f] for s, f in zip(school_of, field_of, strict=True)]
     )
-    drivers, ref = model._choice_drivers(), model.reference
-    cohort_district = rng.choice(len(model.cohort_share), size=n_cohort, p=model.cohort_share)
+    drivers, ref = state.choice_drivers(), signals.reference
+    cohort_district = rng.choice(structure.n_districts, size=n_cohort, p=structure.cohort_share)
 
     def with_cohort(live: np.ndarray, cohort: Any) -> np.ndarray:
         return np.concatenate([live, np.broadcast_to(np.asarray(cohort, live.dtype), n_cohort)])
@@ -127,16 +129,16 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
         reference=with_cohort(reference, 0.0),
         local=with_cohort(local, 0.0),
         migrant=with_cohort(p.origin == 1, False),
-        log_wage=model._field_log_wage(0)[field_of],
-        placement=model.placement[field_of],
-        quality=model._programme_quality(school_of, field_of, True),
-        tech=model.tech[field_of],
+        log_wage=state.field_log_wage(0)[field_of],
+        placement=signals.placement[field_of],
+        quality=admissions.programme_quality(state, school_of, field_of, True),
+        tech=structure.tech[field_of],
         log_points=np.log(np.maximum(points.astype(float), 1e-9)),
         seats=seats,
         field=field_of,
-        distance=model.distance[:, school_district],
-        peer_field=model.peer_field[:, field_of],
-        peer=model.district_vocational_share - ref["peer"],
+        distance=structure.distance[:, school_district],
+        peer_field=signals.peer_field[:, field_of],
+        peer=signals.district_vocational_share - ref["peer"],
         drivers={
             "wage_gap": float(drivers["wage_gap"] - ref["wage_gap"]),
             "admission": float(drivers["admission"] - ref["admission"]),
@@ -144,7 +146,7 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
             Stage.GAOZHI: float(drivers["benke_gap"] - ref["benke_gap"]),
             Stage.BENKE: float(drivers["graduate_gap"] - ref["graduate_gap"]),
         },
-        leaver_share=float(model.leaver_share),
+        leaver_share=float(signals.leaver_share),
     )
 
 
@@ -164,7 +166,7 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
     cfg = s.config
     cohort = np.flatnonzero(s.role == COHORT)
     vocational = education.choose_vocational_track(
-        rng,
+        rng.random(len(cohort)),
         s.ability[cohort],
         s.family[cohort],
         cfg.track_choice,
@@ -185,7 +187,8 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
         log_points=s.log_points,
         group=s.district[applicants],
     )
-    choice = education.assign_programmes(rng, utilities, s.seats, s.ability[applicants], RANKS)
+    noise = rng.gumbel(size=utilities.shape)
+    choice = education.assign_programmes(noise, utilities, s.seats, s.ability[applicants], RANKS)
     continued: dict[int, tuple[int, int]] = {}
     intercepts = progression_intercepts(cfg)
     for stage in COMPLETING:
@@ -210,7 +213,9 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
         np.ones(len(deciders), dtype=bool),
         s.leaver_share,
     )
-    destination = migration.choose_destination(rng, outside[~stay])
+    destination = migration.choose_destination(
+        outside[~stay], rng.gumbel(size=outside[~stay].shape)
+    )
     placed = choice >= 0
     return aggregates(
         cohort=len(cohort),
