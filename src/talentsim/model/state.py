@@ -111,11 +111,11 @@ class CityState:
     structure: Structure
     signals: Signals
     people: People
+    government: Government
     firms: FirmTable = field(default_factory=FirmTable)
     firm_agents: list[Firm] = field(default_factory=list)
     schools: list[VocationalSchool] = field(default_factory=list)
     universities: list[University] = field(default_factory=list)
-    government: Government | None = None
     now: ThisYear = field(default_factory=ThisYear)
     wage_index: float = 1.0
     previous_wage_index: float = 1.0
