@@ -62,3 +62,12 @@ def test_a_sweep_burns_in_once_per_replication_and_config_and_cleans_up(tmp_path
     assert summary.ok == 8
     assert len(built) == 4
     assert not (out / burn_in.CACHE_FOLDER).exists()
+
+
+def test_an_unusable_cache_folder_falls_back_to_burning_in_here(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    config = small()
+    city = burn_in.burned_in_city(config, SEED, blocker / "burn_in")
+    fresh = simulate(config, seed=SEED)
+    pd.testing.assert_frame_equal(simulate(config, seed=SEED, city=city).outcomes, fresh.outcomes)

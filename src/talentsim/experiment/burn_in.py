@@ -40,7 +40,18 @@ def burn_in_key(config: CityConfig, seed: np.random.SeedSequence) -> str:
 
 
 def burned_in_city(config: CityConfig, seed: np.random.SeedSequence, cache: Path) -> TalentModel:
-    """The burned-in city of ``config`` and ``seed``, from the snapshot in ``cache`` if there."""
+    """The burned-in city of ``config`` and ``seed``, from the snapshot in ``cache`` if there.
+
+    Where ``cache`` cannot be used (a cluster worker that does not see the sweep's folder), the
+    city is burned in here without a snapshot: the same numbers, only slower.
+    """
+    try:
+        return _through_cache(config, seed, cache)
+    except OSError:
+        return TalentModel(config, rng=seed)
+
+
+def _through_cache(config: CityConfig, seed: np.random.SeedSequence, cache: Path) -> TalentModel:
     cache.mkdir(parents=True, exist_ok=True)
     key = burn_in_key(config, seed)
     path = cache / f"{key}.pickle"
