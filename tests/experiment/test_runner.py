@@ -518,3 +518,19 @@ def test_an_unreachable_scheduler_exits_2_and_leaves_nothing(
     assert result.exit_code == 2, result.output
     assert f"--scheduler {address}: cannot connect" in result.output
     assert not out.exists()
+
+
+def test_a_local_dask_cluster_gives_the_serial_dataset_and_a_quiet_log(
+    tiny: Path, serial_dataset: Path, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [BIN / "talentsim", "sweep", tiny, "--out", tmp_path / "data", "--executor", "dask",
+         "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "all runs ok" in done.stdout
+    assert "ERROR" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert_same_dataset(serial_dataset, tmp_path / "data")
