@@ -52,6 +52,9 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+RUN_FLAGS = {"seed": "--seed", "years": "--years", "scale": "--scale"}
+
+
 def run_overrides(seed: int | None, years: int | None, scale: float | None) -> dict[str, object]:
     """Command-line options as dotted config overrides (validated with the config)."""
     given = {"seed": seed, "years": years, "scale": scale}
@@ -73,7 +76,7 @@ def run(
     from talentsim.model import simulate
 
     try:
-        resolved = resolve_config(config, run_overrides(seed, years, scale))
+        resolved = resolve_config(config, run_overrides(seed, years, scale), RUN_FLAGS)
     except ConfigError as exc:
         raise fail(str(exc)) from None
     refuse_run_folder(out, overwrite)
