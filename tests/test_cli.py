@@ -1,4 +1,8 @@
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -7,7 +11,8 @@ from typer.testing import CliRunner
 
 from talentsim.cli import app, plural
 
-BASELINE = Path(__file__).resolve().parents[1] / "configs" / "zibo_baseline.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
 
 
 def test_run_writes_outcomes_flows_and_manifest(tmp_path):
@@ -69,3 +74,104 @@ def test_help_names_arguments_by_metavar():
     result = CliRunner().invoke(app, ["run", "--help"], prog_name="talentsim")
     assert "Usage: talentsim run [OPTIONS] CONFIG" in result.output
     assert re.search(r"--out\s+DIR", result.output)
+
+
+def fake_sweep(folder: Path) -> str:
+    """A folder holding a sweep's manifest and parts (enough for `run` to recognise it)."""
+    (folder / "parts").mkdir(parents=True)
+    (folder / "parts" / "p0-r0.run.json").write_text("{}")
+    text = json.dumps({"format": "talentsim-sweep/1", "experiment_hash": "abc",
+                       "experiment_file": "experiments/x.yaml"})  # fmt: skip
+    (folder / "manifest.json").write_text(text)
+    (folder / "outcomes.parquet").write_text("sweep rows")
+    return text
+
+
+RUN = ["--scale", "0.01", "--years", "1"]
+
+
+def test_run_refuses_a_sweep_folder_even_with_overwrite(tmp_path):
+    text = fake_sweep(tmp_path / "sweep")
+    for extra in ([], ["--overwrite"]):
+        result = CliRunner().invoke(
+            app, ["run", str(BASELINE), "--out", str(tmp_path / "sweep"), *RUN, *extra]
+        )
+        assert result.exit_code == 2
+        assert "sweep dataset of experiments/x.yaml" in result.output
+    assert (tmp_path / "sweep" / "manifest.json").read_text() == text
+    assert (tmp_path / "sweep" / "outcomes.parquet").read_text() == "sweep rows"
+
+
+def test_run_replaces_an_earlier_run_only_with_overwrite(tmp_path):
+    out = tmp_path / "run"
+    args = ["run", str(BASELINE), "--out", str(out), *RUN]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    before = (out / "manifest.json").read_text()
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "output of `talentsim run`" in result.output and "--overwrite" in result.output
+    assert (out / "manifest.json").read_text() == before
+    assert CliRunner().invoke(app, [*args, "--overwrite"]).exit_code == 0
+    assert json.loads((out / "manifest.json").read_text())["format"] == "talentsim-run/1"
+
+
+def test_run_refuses_a_folder_with_other_files(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(
+        app, ["run", str(BASELINE), "--out", str(tmp_path / "mine"), *RUN, "--overwrite"]
+    )
+    assert result.exit_code == 2
+    assert "not a talentsim dataset" in result.output
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
+def test_sweep_refuses_a_run_folder(tmp_path):
+    out = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", str(BASELINE), "--out", str(out), *RUN]).exit_code == 0
+    experiment = ROOT / "experiments" / "subsidy_grid.yaml"
+    result = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "output of `talentsim run`" in result.output and "not a sweep" in result.output
+
+
+def test_run_on_a_full_disk_exits_2_and_writes_nothing(tmp_path):
+    import resource
+
+    out = tmp_path / "run"
+    done = subprocess.run(
+        [Path(sys.executable).parent / "talentsim", "run", BASELINE, "--out", out, *RUN],
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000)),
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"--out {out}: cannot write the results" in done.stderr
+    assert not out.exists()
+
+
+def test_a_failing_last_file_leaves_no_half_written_run(tmp_path, monkeypatch):
+    import talentsim.cli
+
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(talentsim.cli, "write_json", full)  # the manifest, written last
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--out", str(out), *RUN])
+    assert result.exit_code == 2
+    assert "No space left on device" in result.output
+    assert not out.exists()
+
+
+def test_run_into_an_unwritable_folder_exits_2(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere")
+    (tmp_path / "locked").mkdir(mode=0o500)
+    result = CliRunner().invoke(
+        app, ["run", str(BASELINE), "--out", str(tmp_path / "locked" / "run"), *RUN]
+    )
+    assert result.exit_code == 2
+    assert "cannot write" in result.output

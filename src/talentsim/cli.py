@@ -17,7 +17,13 @@ from rich.table import Table
 
 from talentsim.config import CityConfig, ConfigError, ConfigWarning, load_yaml, resolve_config
 from talentsim.config.loading import config_hash, late_starts
-from talentsim.runinfo import git_state, package_versions, write_atomic, write_json
+from talentsim.runinfo import (
+    git_state,
+    interrupt_on_termination,
+    package_versions,
+    write_json,
+    write_together,
+)
 
 
 class Command(typer.core.TyperCommand):
@@ -118,16 +124,26 @@ def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+RUN_FLAGS = {"seed": "--seed", "years": "--years", "scale": "--scale"}
+
+
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """``1 run``, ``2 runs``: a count with its noun in the right number."""
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
-def load_scenario(path: Path, overrides: dict[str, object] | None = None) -> CityConfig:
-    """Resolve a scenario file; print its :class:`ConfigWarning` s on stderr as ``warning:``."""
+def load_scenario(
+    path: Path,
+    overrides: dict[str, object] | None = None,
+    flags: dict[str, str] | None = None,
+) -> CityConfig:
+    """Resolve a scenario file; print its :class:`ConfigWarning` s on stderr as ``warning:``.
+
+    ``flags`` names the CLI option behind each override, for error messages.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConfigWarning)
-        resolved = resolve_config(path, overrides)
+        resolved = resolve_config(path, overrides, flags)
     for warning in caught:
         if issubclass(warning.category, ConfigWarning):
             warn(str(warning.message))
@@ -159,37 +175,46 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the config's).")] = None,
     years: Annotated[int | None, typer.Option(help="Years to simulate.")] = None,
     scale: Annotated[float | None, typer.Option(help="Share of persons and firms, (0, 1].")] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an earlier `run`'s output in OUT.")
+    ] = False,
 ) -> None:
     """Run one scenario; write OUT/outcomes.parquet, OUT/flows.parquet and OUT/manifest.json."""
     from talentsim.model import simulate
 
     try:
-        resolved = load_scenario(config, run_overrides(seed, years, scale))
+        resolved = load_scenario(config, run_overrides(seed, years, scale), RUN_FLAGS)
     except ConfigError as exc:
         raise fail(str(exc)) from None
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out {out}: exists and is not a folder")
+    refuse_run_folder(out, overwrite)
     started = time.time()
     try:
         result = simulate(resolved)
     except Exception as exc:
         raise fail(f"run failed: {type(exc).__name__}: {exc}", RUN_FAILED) from exc
     seconds = time.time() - started
-    write_atomic(out / "outcomes.parquet", lambda tmp: result.outcomes.to_parquet(tmp, index=False))
-    write_atomic(out / "flows.parquet", lambda tmp: result.flows.to_parquet(tmp, index=False))
-    write_json(
-        out / "manifest.json",
-        {
-            "config_file": str(config),
-            "config": resolved.model_dump(mode="json"),
-            "config_hash": config_hash(resolved),
-            "seed": resolved.seed,
-            "packages": package_versions(),
-            "git": git_state(),
-            "seconds": round(seconds, 3),
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
-        },
-    )
+    manifest = {
+        "format": RUN_FORMAT,
+        "config_file": str(config),
+        "config": resolved.model_dump(mode="json"),
+        "config_hash": config_hash(resolved),
+        "seed": resolved.seed,
+        "packages": package_versions(),
+        "git": git_state(),
+        "seconds": round(seconds, 3),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+    }
+    try:  # all three files or none: a full disk leaves no half-written run
+        write_together(
+            out,
+            {
+                "outcomes.parquet": lambda tmp: result.outcomes.to_parquet(tmp, index=False),
+                "flows.parquet": lambda tmp: result.flows.to_parquet(tmp, index=False),
+                "manifest.json": lambda tmp: write_json(tmp, manifest),
+            },
+        )
+    except OSError as exc:
+        raise fail(f"--out {out}: cannot write the results ({exc.strerror or exc})") from None
     console.print(summary_table(result.outcomes, resolved.name))
     console.print(
         f"{plural(resolved.years, 'year')} at scale {resolved.scale:g} (seed {resolved.seed}) in "
@@ -197,6 +222,30 @@ def run(
         soft_wrap=True,
     )
     console.print(ONE_DRAW, soft_wrap=True)
+
+
+RUN_FORMAT = "talentsim-run/1"
+
+
+def refuse_run_folder(out: Path, overwrite: bool) -> None:
+    """Refuse an ``--out`` that holds a sweep, other files, or (without ``--overwrite``) a run."""
+    from talentsim.experiment.store import PARTS, StoreError, describe_folder, is_empty
+    from talentsim.experiment.store import read_manifest as read_folder_manifest
+
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: exists and is not a folder")
+    if not out.exists() or is_empty(out):
+        return
+    try:
+        manifest = read_folder_manifest(out)
+    except StoreError:
+        manifest = None
+    held = describe_folder(out, manifest)
+    single = manifest is not None and "config_file" in manifest and not (out / PARTS).exists()
+    if not single:
+        raise fail(f"--out {out}: holds {held}; `run` writes only into a new or empty folder")
+    if not overwrite:
+        raise fail(f"--out {out}: holds {held}; pass --overwrite to replace it")
 
 
 def summary_table(outcomes: object, title: str) -> Table:
@@ -294,9 +343,23 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
     ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Run again the runs recorded as failed.")
+    ] = False,
+    allow_mixed: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mixed", help="Resume a dataset begun with another git commit or packages."
+        ),
+    ] = False,
 ) -> None:
     """Run an experiment into OUT: outcomes, flows and runs.parquet plus manifest.json."""
-    from talentsim.experiment.executors import EXECUTORS, start_workers_early
+    from talentsim.experiment.executors import (
+        EXECUTORS,
+        ExecutorError,
+        check_scheduler,
+        start_workers_early,
+    )
 
     if executor not in EXECUTORS:
         raise fail(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
@@ -304,6 +367,11 @@ def sweep(
         raise fail(f"--workers {workers}: must be at least 1")
     if scheduler and executor != "dask":
         raise fail("--scheduler: only used with --executor dask")
+    if scheduler:
+        try:
+            check_scheduler(scheduler)
+        except ExecutorError as exc:
+            raise fail(f"--scheduler {scheduler}: {exc}") from None
     if executor == "processes":
         start_workers_early()  # the workers' imports overlap with this process's
 
@@ -312,15 +380,16 @@ def sweep(
     from talentsim.experiment.store import StoreError
 
     try:
-        with sweep_progress(console) as progress:
+        with interrupt_on_termination(), sweep_progress(console) as progress:
             summary = run_sweep(
-                experiment, out, executor, workers, scheduler, progress.start, progress.run_done
-            )
+                experiment, out, executor, workers, scheduler, progress.start, progress.run_done,
+                retry_failed=retry_failed, allow_mixed=allow_mixed,
+            )  # fmt: skip
     except (ConfigError, StoreError) as exc:
         raise fail(str(exc)) from None
+    except ExecutorError as exc:
+        raise fail(f"--scheduler {scheduler}: {exc}" if scheduler else str(exc)) from None
     except OSError as exc:
-        if scheduler:
-            raise fail(f"--scheduler {scheduler}: {exc}") from None
         raise fail(f"sweep stopped: {exc}", RUN_FAILED) from None
     except KeyboardInterrupt:
         raise fail(f"interrupted; run the same command again to resume into {out}", 130) from None
@@ -330,12 +399,22 @@ def sweep(
         f"{summary.seconds:.1f} s with {executor} → {out}",
         soft_wrap=True,
     )
+    if summary.lost:
+        errors.print(
+            f"{summary.lost} runs were not done: the executor lost them (scheduler or "
+            f"connection gone); they are not failures. Run the same command again to resume.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     if summary.failed:
         raise fail(
             f"{summary.failed:,} of {plural(summary.total, 'run')} failed (see status and error in "
-            f"{out / 'runs.parquet'})",
+            f"{out / 'runs.parquet'}; --retry-failed runs them again)",
             RUN_FAILED,
         )
+    if summary.lost:
+        raise typer.Exit(RUN_FAILED)
     console.print("all runs ok")
 
 

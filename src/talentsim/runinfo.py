@@ -1,4 +1,4 @@
-"""Provenance of a run: package versions, git commit, host, and atomic file writing."""
+"""Provenance of a run: package versions, git commit, host; atomic file writing; signals."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -63,6 +66,9 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
         write(Path(temporary))
         os.chmod(temporary, 0o666 & ~current_umask())  # mkstemp makes files owner-only
         os.replace(temporary, path)
+    except OSError as exc:  # a full disk, a quota: say which file (pyarrow's errors do not)
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -83,3 +89,55 @@ def write_json(path: Path, data: Any) -> None:
             json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8"
         ),
     )
+
+
+def write_together(folder: Path, writers: dict[str, Callable[[Path], None]]) -> None:
+    """Write several files of ``folder`` all or none: each to a temporary file, then renamed.
+
+    If any write fails (a full disk, no permission), no file is replaced, the temporary files
+    go, and a ``folder`` created here is removed again; the ``OSError`` propagates.
+    """
+    created = not folder.exists()
+    written: dict[Path, Path] = {}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, write in writers.items():
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+            os.close(handle)
+            written[folder / name] = Path(temporary)
+            write(Path(temporary))
+            os.chmod(temporary, 0o666 & ~current_umask())
+        for path, temporary in written.items():
+            os.replace(temporary, path)
+    except BaseException:
+        for temporary in written.values():
+            temporary.unlink(missing_ok=True)
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def interrupt_on_termination() -> Iterator[None]:
+    """Within the block, SIGTERM (and SIGHUP unless ignored, as under nohup) act as Ctrl-C.
+
+    Both raise ``KeyboardInterrupt`` in the main thread, so a batch system's or a user's
+    ``kill`` stops a command the way Ctrl-C does (cleanup and consolidation included).
+    Outside the main thread this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {}
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, interrupt)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -77,3 +77,22 @@ def test_written_values_form_a_config_base_that_validates(recovered, tmp_path: P
     assert config.firms.rd_intensity_private == pytest.approx(
         recovered.values["firms.rd_intensity_private"]
     )
+
+
+def test_the_fit_says_how_far_it_is_every_ten_evaluations_or_minute() -> None:
+    from talentsim.calibration.fit import Objective
+
+    lines: list[str] = []
+    now = [0.0]
+    objective = Objective(None, None, [], None, [], 1, say=lines.append, clock=lambda: now[0])  # type: ignore[arg-type]
+    for k in range(25):
+        objective.evaluations.append({"loss": 10.0 - k})
+        now[0] += 1.0 if k < 22 else 100.0
+        objective.report()
+    assert lines == [
+        "evaluation 10: loss 1.000, best 1.000",
+        "evaluation 20: loss -9.000, best -9.000",
+        "evaluation 23: loss -12.000, best -12.000",
+        "evaluation 24: loss -13.000, best -13.000",
+        "evaluation 25: loss -14.000, best -14.000",
+    ]

@@ -225,3 +225,83 @@ def test_shipped_scenarios_start_their_levers_within_the_run():
         warnings.simplefilter("error", ConfigWarning)
         for path in [BASELINE, *sorted((ROOT / "configs" / "scenarios").glob("*.yaml"))]:
             load_config(path)
+
+
+def test_a_duplicate_key_is_refused_naming_both_lines(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text(f"base: {BASELINE}\nname: a\nbase: {BASELINE}\n", encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"twice.yaml.*duplicate key 'base' at line 3 \(first at line 1\)"
+    ):
+        load_config(path)
+    nested = scenario(tmp_path, "city:\n  cohort_size: 1000\ncity:\n  retirement_age: 62\n")
+    with pytest.raises(ConfigError, match="duplicate key 'city' at line 4"):
+        load_config(nested)
+
+
+def test_an_alias_bomb_spread_over_base_files_is_refused_at_once(tmp_path):
+    import time
+
+    layers = "".join(f"x{k}: &x{k} [" + ", ".join([f"*x{k - 1}"] * 9) + "]\n" for k in range(1, 9))
+    (tmp_path / "bomb.yaml").write_text(f"x0: &x0 [1, 2, 3, 4, 5, 6, 7, 8, 9]\n{layers}")
+    path = tmp_path / "top.yaml"
+    path.write_text("base: bomb.yaml\nname: x\n")
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"bomb.yaml.*(aliases|expands)"):
+        load_config(path)
+    assert time.monotonic() - started < 2
+
+
+def test_a_self_referring_alias_is_refused(tmp_path):
+    path = tmp_path / "loop.yaml"
+    path.write_text("a: &a [*a]\n")
+    with pytest.raises(ConfigError, match=r"loop\.yaml"):
+        load_config(path)
+
+
+def test_deep_nesting_is_refused_without_a_recursion_error(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(ConfigError, match=r"deep.yaml.*nested"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo"])
+def test_base_must_be_a_regular_file(tmp_path, kind):
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "pipe")  # opening it would wait for a writer forever
+        base = tmp_path / "pipe"
+    else:
+        base = Path("/dev/zero")  # reading it would never end
+    path = tmp_path / "scenario.yaml"
+    path.write_text(f"base: {base}\n")
+    with pytest.raises(ConfigError, match=f"{base}: cannot read file .not a regular file"):
+        load_config(path)
+
+
+def test_a_huge_file_is_refused_unread(tmp_path):
+    import time
+
+    path = tmp_path / "huge.yaml"
+    path.write_text("name: " + "x" * 30_000_000 + "\n")
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match=r"huge.yaml: file too large \(30,000,007 bytes"):
+        load_config(path)
+    assert time.monotonic() - started < 1
+
+
+def test_a_long_value_is_shortened_in_the_message(tmp_path):
+    path = scenario(tmp_path, "labour_market:\n  rounds: " + "9" * 500_000 + "x\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert "labour_market.rounds" in str(err.value)
+    assert len(str(err.value)) < 1_000
+    assert "500,003 characters" in str(err.value)
+
+
+def test_an_option_value_is_blamed_on_the_option(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        resolve_config(BASELINE, {"scale": -1.0}, {"scale": "--scale"})
+    assert str(err.value).startswith("invalid option")
+    assert "--scale: Input should be greater than 0 (got -1.0)" in str(err.value)
+    assert "zibo_baseline.yaml" not in str(err.value)

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -57,14 +57,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def dask_cluster(tmp_path: Path) -> Iterator[str]:
-    """A real `dask scheduler` and one `dask worker` process on 127.0.0.1."""
+def start_dask(folder: Path, address: str) -> list[subprocess.Popen]:
+    """A real `dask scheduler` and one `dask worker` process on 127.0.0.1, ready to work."""
     from distributed import Client
 
-    address = f"tcp://127.0.0.1:{free_port()}"
     port = address.rsplit(":", 1)[1]
-    log = (tmp_path / "dask.log").open("w")
+    log = (folder / f"dask-{port}.log").open("w")
     scheduler = subprocess.Popen(
         [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
         stdout=log,
@@ -76,18 +74,37 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
          "--host", "127.0.0.1", "--preload", "talentsim.experiment.runner"],
         stdout=log,
         stderr=subprocess.STDOUT,
-        cwd=tmp_path,
+        cwd=folder,
         start_new_session=True,
     )  # fmt: skip
+    log.close()
+    processes = [worker, scheduler]
     try:
         with Client(address, timeout=60) as client:
             client.wait_for_workers(1, timeout=90)
+    except BaseException:
+        stop(processes)
+        raise
+    return processes
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Kill each process's whole group (each was started in its own session)."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[str]:
+    """A real `dask scheduler` and one `dask worker` process on 127.0.0.1."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    processes = start_dask(tmp_path, address)
+    try:
         yield address
     finally:
-        for process in (worker, scheduler):  # each in its own session: its whole group goes
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+        stop(processes)
 
 
 def test_dask_cluster_gives_the_serial_dataset(
@@ -195,6 +212,8 @@ def test_a_different_experiment_in_the_same_folder_is_refused(
         (["--executor", "threads"], "--executor threads"),
         (["--workers", "0"], "--workers 0"),
         (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler"),
+        (["--executor", "dask", "--scheduler", "garbage"], "expected tcp://HOST:PORT"),
+        (["--executor", "dask", "--scheduler", "tcp://h:99999"], "--scheduler tcp://h:99999"),
     ],
 )
 def test_bad_sweep_options_exit_2(tiny: Path, tmp_path: Path, options: list, words: str) -> None:
@@ -214,3 +233,304 @@ def test_out_must_not_be_a_file_or_a_foreign_folder(tiny: Path, tmp_path: Path) 
         assert result.exit_code == 2
         assert words in result.output
     assert (tmp_path / "folder" / "notes.txt").read_text() == "mine"
+
+
+def records(out: Path) -> int:
+    return len(list((out / "parts").glob("*.run.json")))
+
+
+def wait_for_records(out: Path, process: subprocess.Popen, count: int, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while records(out) < count:
+        assert process.poll() is None, "the sweep ended too early"
+        assert time.monotonic() < deadline, "the sweep did not get going"
+        time.sleep(0.02)
+
+
+def test_runs_lost_with_the_scheduler_are_resumed_not_failed(
+    tiny: Path, serial_dataset: Path, tmp_path: Path
+) -> None:
+    address = f"tcp://127.0.0.1:{free_port()}"
+    cluster = start_dask(tmp_path, address)
+    out = tmp_path / "data"
+    try:
+        sweep = subprocess.Popen(
+            [BIN / "talentsim", "sweep", tiny, "--out", out, "--executor", "dask",
+             "--scheduler", address],
+            env={**os.environ, FAULTS_ENV: "*=sleep:0.4"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_for_records(out, sweep, 2)
+            os.killpg(cluster[1].pid, signal.SIGKILL)  # the scheduler, as when an allocation ends
+            _, stderr = sweep.communicate(timeout=120)
+        finally:
+            stop([sweep])
+    finally:
+        stop(cluster)
+    assert sweep.returncode == 1, stderr
+    assert "not done" in stderr and "failed" not in stderr and "Traceback" not in stderr
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert set(runs["status"]) == {"ok"} and 2 <= len(runs) < 8
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["status"], manifest["sessions"][-1]["ended"]) == ("incomplete", "incomplete")
+
+    # Resume: on a new cluster in practice; serially here (the dataset does not depend on the
+    # executor, see test_dask_cluster_gives_the_serial_dataset), which saves a cluster start.
+    result = CliRunner().invoke(
+        app, ["sweep", str(tiny), "--out", str(out), "--executor", "serial"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{len(runs)} already done" in result.output
+    assert_same_dataset(serial_dataset, out)
+
+
+def test_retry_failed_runs_the_failed_runs_again(
+    tiny: Path, serial_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "data"
+    monkeypatch.setenv(FAULTS_ENV, "p1-r0=raise")
+    assert run_sweep(tiny, out, executor="serial").failed == 1
+    monkeypatch.delenv(FAULTS_ENV)
+    again = run_sweep(tiny, out, executor="serial")
+    assert (again.skipped, again.failed) == (8, 1)  # a failure is a result, kept by default
+    retried = run_sweep(tiny, out, executor="serial", retry_failed=True)
+    assert (retried.skipped, retried.ok, retried.failed) == (7, 1, 0)
+    assert_same_dataset(serial_dataset, out)
+
+
+def test_runs_parquet_error_column_is_text_even_when_no_run_failed(
+    tiny: Path, serial_dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv(FAULTS_ENV, "p0-r0=raise")
+    run_sweep(tiny, tmp_path / "data", executor="serial")
+    clean = pq.read_schema(serial_dataset / "runs.parquet")
+    failing = pq.read_schema(tmp_path / "data" / "runs.parquet")
+    assert clean.field("error").type == pa.string()
+    assert clean.remove_metadata() == failing.remove_metadata()
+    both = pd.concat(
+        [pd.read_parquet(serial_dataset / "runs.parquet"),
+         pd.read_parquet(tmp_path / "data" / "runs.parquet")]
+    )  # fmt: skip
+    assert both["error"].notna().sum() == 1
+
+
+def test_the_main_process_keeps_no_finished_run_tables(tiny: Path, tmp_path: Path) -> None:
+    import gc
+    import weakref
+
+    from talentsim.experiment.store import SweepStore
+
+    kept: list[weakref.ref] = []
+    alive_at_each_run: list[int] = []
+    write_run = SweepStore.write_run
+
+    def spy(store: SweepStore, record: dict, outcomes: pd.DataFrame, flows: pd.DataFrame) -> None:
+        kept.extend([weakref.ref(outcomes), weakref.ref(flows)])
+        write_run(store, record, outcomes, flows)
+
+    def on_run(record: dict) -> None:
+        gc.collect()
+        alive_at_each_run.append(sum(ref() is not None for ref in kept))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SweepStore, "write_run", spy)
+        run_sweep(tiny, tmp_path / "data", executor="serial", on_run=on_run)
+    assert len(kept) == 16
+    assert max(alive_at_each_run) == 0  # each run's tables are gone once stored
+
+
+def test_a_second_sweep_into_a_folder_being_written_is_refused(
+    tiny: Path, serial_dataset: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from talentsim.experiment.store import take_lock
+
+    out = tmp_path / "data"
+    shutil.copytree(serial_dataset, out)
+    before = (out / "manifest.json").read_text()
+    lock = take_lock(out)  # as a running sweep holds it
+    try:
+        result = CliRunner().invoke(app, ["sweep", str(tiny), "--out", str(out)])
+    finally:
+        os.close(lock)
+    assert result.exit_code == 2
+    assert "another sweep is writing into this folder" in result.output
+    assert f"pid {os.getpid()}" in result.output
+    assert (out / "manifest.json").read_text() == before
+    assert (out / "runs.parquet").exists()
+
+
+def test_every_session_is_recorded_with_its_code_and_how_it_ended(
+    tiny: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "data"
+    sweep = subprocess.Popen(
+        [BIN / "talentsim", "sweep", tiny, "--out", out, "--executor", "serial"],
+        env={**os.environ, FAULTS_ENV: "*=sleep:0.3"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_records(out, sweep, 1)
+    finally:
+        stop([sweep])  # SIGKILL: the session cannot record its end
+    summary = run_sweep(tiny, out, executor="serial")
+    assert summary.ended == "complete"
+    sessions = json.loads((out / "manifest.json").read_text())["sessions"]
+    assert [s["ended"] for s in sessions] == ["killed", "complete"]
+    for session in sessions:
+        assert {"commit", "dirty"} <= set(session["git"])
+        assert session["packages"]["numpy"] and session["started"] and session["pid"]
+    assert sessions[1]["finished"] and sessions[0]["finished"] is None
+
+
+def test_resuming_with_other_code_is_refused_unless_allowed(
+    tiny: Path, serial_dataset: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    out = tmp_path / "data"
+    shutil.copytree(serial_dataset, out)
+    (out / "parts" / "p3-r1.run.json").unlink()  # one run left to do
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["sessions"][0]["git"]["commit"] = "0" * 40
+    manifest["sessions"][0]["packages"]["numpy"] = "1.0.0"
+    path.write_text(json.dumps(manifest))
+    result = CliRunner().invoke(
+        app, ["sweep", str(tiny), "--out", str(out), "--executor", "serial"]
+    )
+    assert result.exit_code == 2
+    assert "git commit 0000000000" in result.output and "numpy 1.0.0" in result.output
+    assert "--allow-mixed" in result.output
+    assert json.loads(path.read_text()) == manifest  # untouched
+    result = CliRunner().invoke(
+        app, ["sweep", str(tiny), "--out", str(out), "--executor", "serial", "--allow-mixed"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(path.read_text())["mixed_code"] is True
+
+
+def group_alive(pgid: int) -> list[int]:
+    """Pids of live (not zombie) processes in process group ``pgid``."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+def wait_until_gone(pgid: int, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (alive := group_alive(pgid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_killing_the_sweep_process_takes_its_workers_with_it(
+    tiny: Path, tmp_path: Path, how: signal.Signals
+) -> None:
+    out = tmp_path / "data"
+    sweep = subprocess.Popen(
+        [BIN / "talentsim", "sweep", tiny, "--out", out, "--workers", "2"],
+        env={**os.environ, FAULTS_ENV: "p0-r0=sleep:0.1,*=sleep:60"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_records(out, sweep, 1)
+        workers = [pid for pid in group_alive(sweep.pid) if pid != sweep.pid]
+        assert len(workers) >= 3  # forkserver, resource tracker, workers
+        os.kill(sweep.pid, how)  # the main process only, as a batch system or `kill` does
+        _, stderr = sweep.communicate(timeout=30)
+        left = wait_until_gone(sweep.pid, 10)
+    finally:
+        if group_alive(sweep.pid):
+            os.killpg(sweep.pid, signal.SIGKILL)
+    assert left == []
+    if how == signal.SIGTERM:  # like Ctrl-C: consolidated, resumable, exit 130
+        assert sweep.returncode == 130, stderr
+        assert "interrupted" in stderr
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert (manifest["status"], manifest["sessions"][-1]["ended"]) == (
+            "incomplete",
+            "interrupted",
+        )
+        assert len(pd.read_parquet(out / "runs.parquet")) == 1
+
+
+def limit_file_size(size: int) -> Callable[[], None]:
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+@pytest.mark.parametrize(("limit", "where"), [(2_000, "manifest.json"), (20_000, ".parquet")])
+def test_a_full_disk_stops_the_sweep_with_one_message_and_resume_works(
+    tiny: Path, serial_dataset: Path, tmp_path: Path, limit: int, where: str
+) -> None:
+    out = tmp_path / "data"
+    sweep = subprocess.run(
+        [BIN / "talentsim", "sweep", tiny, "--out", out, "--executor", "serial"],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size(limit),  # writes beyond `limit` bytes fail, as on a full disk
+        timeout=120,
+    )  # fmt: skip
+    assert sweep.returncode == 1, sweep.stderr
+    assert "Traceback" not in sweep.stderr
+    assert "sweep stopped" in sweep.stderr and where in sweep.stderr
+    if where == "manifest.json":  # nothing was written: nothing is left
+        assert not out.exists()
+    assert run_sweep(tiny, out, executor="serial").ended == "complete"
+    assert_same_dataset(serial_dataset, out)
+
+
+def test_an_unreachable_scheduler_exits_2_and_leaves_nothing(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talentsim.experiment import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", 1)
+    out = tmp_path / "data"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    result = CliRunner().invoke(
+        app, ["sweep", str(tiny), "--out", str(out), "--executor", "dask", "--scheduler", address]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--scheduler {address}: cannot connect" in result.output
+    assert not out.exists()
+
+
+def test_a_local_dask_cluster_gives_the_serial_dataset_and_a_quiet_log(
+    tiny: Path, serial_dataset: Path, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [BIN / "talentsim", "sweep", tiny, "--out", tmp_path / "data", "--executor", "dask",
+         "--workers", "1"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "all runs ok" in done.stdout
+    assert "ERROR" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert_same_dataset(serial_dataset, tmp_path / "data")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from sweep_helpers import ROOT, tiny_experiment
 from typer.testing import CliRunner
 
@@ -101,3 +102,30 @@ def test_recommendations_runs_six_scenarios_twenty_times_at_scale_005() -> None:
     assert len(experiment.scenarios) == 6
     assert experiment.spec.replications == 20
     assert {s.config.scale for s in experiment.scenarios} == {0.05}
+
+
+@pytest.mark.parametrize(
+    "design",
+    [
+        {"kind": "grid", "levels": 1000},
+        {"kind": "lhs", "n": 10**9},
+        {"kind": "sobol", "n": 2**40},
+        {"kind": "morris", "trajectories": 10**9},
+    ],
+)
+def test_a_huge_design_is_refused_at_once(tmp_path, design):
+    import time
+
+    spec = {
+        "scenario": str(ROOT / "configs" / "scenarios" / "baseline.yaml"),
+        "levers": {"policy.apprenticeship_subsidy.value": {"range": [0, 5000]}},
+        "uncertainties": {"firms.trainee_gain": {"range": [0.1, 0.3]},
+                          "firms.poaching": {"range": [0.1, 0.3]}},
+        "design": design,
+    }  # fmt: skip
+    path = tmp_path / "huge.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    started = time.monotonic()
+    with pytest.raises(ConfigError, match="an experiment may have at most 20,000 points"):
+        load_experiment(path)
+    assert time.monotonic() - started < 5

@@ -10,6 +10,7 @@ to the bounds, each evaluation running its replications in parallel.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ from talentsim.calibration.targets import FreeParameter, TargetsFile
 from talentsim.config.loading import set_dotted
 from talentsim.config.schema import CityConfig
 from talentsim.runinfo import write_atomic
+
+PROGRESS_EVERY = 10
+"""Evaluations between two progress lines of the fit (or a minute, whichever comes first)."""
 
 
 @dataclass
@@ -52,6 +56,10 @@ class Objective:
     seeds: list[np.random.SeedSequence]
     years: int
     evaluations: list[dict[str, Any]] = field(default_factory=list)
+    say: Callable[[str], None] | None = None
+    """Gets a progress line every :data:`PROGRESS_EVERY` evaluations or each minute."""
+    clock: Callable[[], float] = time.monotonic
+    last_line: float | None = None
 
     def config(self, x: np.ndarray) -> CityConfig:
         """The base config with the free parameters set to ``x`` (natural units)."""
@@ -73,7 +81,22 @@ class Objective:
             value = target_loss(self.targets, means)
             self.evaluations.append({"x": [float(v) for v in x], "loss": value, "means": means})
             losses.append(value)
+            self.report()
         return losses
+
+    def report(self) -> None:
+        """Say how far the fit is, if enough evaluations or time passed since the last line."""
+        now = self.clock()
+        if self.say is None:
+            return
+        if self.last_line is None:
+            self.last_line = now
+        count = len(self.evaluations)
+        if count % PROGRESS_EVERY and now - self.last_line < 60:
+            return
+        self.last_line = now
+        best = min(e["loss"] for e in self.evaluations)
+        self.say(f"evaluation {count}: loss {self.evaluations[-1]['loss']:.3f}, best {best:.3f}")
 
     def __call__(self, x: np.ndarray) -> float:
         """Loss of one point."""
@@ -121,6 +144,7 @@ def fit(
         executor,
         replication_seeds(settings.root_seed, replications or settings.fit_seeds),
         years or settings.fit_years,
+        say=progress,
     )
     low = np.array([p.low for p in parameters])
     high = np.array([p.high for p in parameters])

@@ -13,6 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LEVELS = ("secondary", "gaozhi", "benke", "graduate")
 """Labour-market levels: 中职/普高 graduates, 高职 (associate), 本科 (bachelor), 研究生."""
+MAX_MONEY = 1e12
+"""Upper bound of a money parameter without a stated one (RMB: a city budget is far below)."""
+MAX_COUNT = 100_000_000
+"""Upper bound of a count parameter without a stated one (persons, firms, places, ...)."""
+MIN_SCALED_COHORT = 50
+"""Persons a simulated birth cohort needs at least (``city.cohort_size`` × ``scale``)."""
+MIN_SCALED_FIRMS = 10
+"""Firms the simulated city needs at least (all firms × ``scale``)."""
 
 
 def param(default: Any, unit: str, source: str, **constraints: Any) -> Any:
@@ -22,16 +30,27 @@ def param(default: Any, unit: str, source: str, **constraints: Any) -> Any:
         default: The default value.
         unit: Unit of measurement ("RMB/yr", "share", "1" for dimensionless, ...).
         source: Where the default comes from, or "assumption: why".
-        **constraints: pydantic bounds such as ``ge``, ``le``, ``gt``.
+        **constraints: pydantic bounds such as ``ge``, ``le``, ``gt``. A money parameter
+            (unit in RMB) or a count (a whole number with a unit) without an upper bound gets
+            :data:`MAX_MONEY` or :data:`MAX_COUNT`.
 
     """
+    if "le" not in constraints and "lt" not in constraints:
+        if "RMB" in unit:
+            constraints["le"] = MAX_MONEY
+        elif isinstance(default, int) and not isinstance(default, bool) and unit != "1":
+            constraints["le"] = MAX_COUNT
     return Field(default, json_schema_extra={"unit": unit, "source": source}, **constraints)
 
 
 class Strict(BaseModel):
     """Base of every config section: unknown keys are errors; assignments are validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False, strict=True
+    )
+    """Strict: ``true`` is not 1 and ``'0.01'`` is not a number; ``.inf`` and ``.nan`` are
+    refused everywhere."""
 
 
 class FieldSpec(Strict):
@@ -68,6 +87,23 @@ class Destination(Strict):
     weight: float = param(1.0, "1", "assumption: destination popularity", gt=0)
 
 
+class BaseWage(Strict):
+    """Starting wage of each labour-market level; a scenario may override one level alone."""
+
+    secondary: float = param(
+        48_000, "RMB/yr", "assumption: Zibo starting wages by level (2023 survey)", gt=0
+    )
+    gaozhi: float = param(58_000, "RMB/yr", "assumption: as secondary", gt=0)
+    benke: float = param(75_000, "RMB/yr", "assumption: as secondary", gt=0)
+    graduate: float = param(105_000, "RMB/yr", "assumption: as secondary", gt=0)
+
+    def __getitem__(self, level: str) -> float:
+        """The wage of ``level`` (one of :data:`LEVELS`), as the model reads it."""
+        if level not in LEVELS:
+            raise KeyError(level)
+        return float(getattr(self, level))
+
+
 class CitySpec(Strict):
     """Demography, wages and the outside world."""
 
@@ -85,14 +121,10 @@ class CitySpec(Strict):
         -0.01, "1/yr", "assumption: falling birth cohorts", ge=-0.2, le=0.2
     )
     initial_workforce: int = param(
-        450_000, "persons", "assumption: employment in modelled above-scale employers", ge=0
+        450_000, "persons", "assumption: employment in modelled above-scale employers", ge=1
     )
     retirement_age: int = param(60, "years", "statutory retirement age (men)", ge=45, le=75)
-    base_wage: dict[str, float] = param(
-        {"secondary": 48_000, "gaozhi": 58_000, "benke": 75_000, "graduate": 105_000},
-        "RMB/yr",
-        "assumption: Zibo starting wages by level (2023 survey orders of magnitude)",
-    )
+    base_wage: BaseWage = Field(default_factory=lambda: BaseWage())
     graduate_inflow: int = param(
         19_000,
         "persons/yr",
@@ -106,11 +138,12 @@ class CitySpec(Strict):
         1.5, "1", "assumption: inflow response to relative attractiveness", ge=0, le=10
     )
     destinations: list[Destination] = Field(
+        min_length=1,
         default_factory=lambda: [
             Destination(name="Jinan", wage_ratio=1.15, amenity=6_000, weight=1.0),
             Destination(name="Qingdao", wage_ratio=1.25, amenity=10_000, weight=0.8),
             Destination(name="elsewhere", wage_ratio=1.35, amenity=0.0, weight=1.2),
-        ]
+        ],
     )
 
 
@@ -623,9 +656,19 @@ class CityConfig(Strict):
                     f"schools.{i}.district = {school.district} but only "
                     f"{len(self.districts)} districts are defined"
                 )
-        missing = set(LEVELS) - set(self.city.base_wage)
-        if missing:
-            raise ValueError(f"city.base_wage lacks levels {sorted(missing)}")
+        persons = self.city.cohort_size * self.scale
+        firms = (self.firms.above_scale_industrial + self.firms.other_employers) * self.scale
+        if persons < MIN_SCALED_COHORT or firms < MIN_SCALED_FIRMS:
+            floor = max(
+                MIN_SCALED_COHORT / self.city.cohort_size,
+                MIN_SCALED_FIRMS / max(1, self.firms.above_scale_industrial
+                                       + self.firms.other_employers),
+            )  # fmt: skip
+            raise ValueError(
+                f"scale = {self.scale:g} simulates {persons:.1f} persons a cohort and "
+                f"{firms:.1f} firms; at least {MIN_SCALED_COHORT} and {MIN_SCALED_FIRMS} are "
+                f"needed for meaningful rates: use scale >= {floor:.2g} for this city"
+            )
         if not any(s.kind == "zhongzhi" for s in self.schools):
             raise ValueError("schools needs at least one zhongzhi school")
         if not any(s.kind == "gaozhi" for s in self.schools):

@@ -10,13 +10,20 @@
   run that kills its worker again.
 - ``dask``: ``Client(ADDRESS).get_executor()`` on a running cluster, or a ``LocalCluster`` on
   127.0.0.1. A dead dask worker fails only its own task (``KilledWorker``).
+
+Worker processes of ``processes`` exit as soon as the sweep's process is gone (even after a
+``kill -9``), and an interrupted sweep terminates them instead of waiting for their runs.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import re
+import select
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
@@ -33,6 +40,15 @@ from typing import Any
 EXECUTORS = ("serial", "processes", "dask")
 PRELOAD = ["talentsim.experiment.runner"]
 """Modules the forkserver imports once, so that every forked worker starts with them loaded."""
+
+
+CONNECT_TIMEOUT = 20
+"""Seconds to wait for a dask scheduler to answer before giving up."""
+SCHEDULER_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[\w.-]+):(\d{1,5})$")
+
+
+class ExecutorError(RuntimeError):
+    """The executor cannot start: a malformed scheduler address, or no scheduler there."""
 
 
 class WorkerDied(RuntimeError):  # noqa: N818 - reads as what happened to the run
@@ -70,6 +86,46 @@ def start_workers_early() -> None:
     forkserver.ensure_running()
 
 
+def die_with(pid: int) -> None:
+    """Initializer of every pool worker: exit as soon as process ``pid`` (the sweep) is gone.
+
+    A worker's parent is the forkserver, so ``PR_SET_PDEATHSIG`` cannot watch the sweep; a
+    daemon thread waits on a pidfd of the sweep's process instead (polls once a second where
+    pidfds are not available).
+    """
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(pid)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):
+            while True:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:  # pragma: no cover - alive, owned by another user
+                    pass
+                time.sleep(1.0)
+        select.select([handle], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="talentsim-watch-parent", daemon=True).start()
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse a scheduler address that is not ``[tcp://|tls://]HOST:PORT``.
+
+    Raises:
+        ExecutorError: the address is malformed.
+
+    """
+    match = SCHEDULER_ADDRESS.match(address)
+    if match is None or not 0 < int(match.group(3)) < 65536:
+        raise ExecutorError(f"{address!r} is not a scheduler address; expected tcp://HOST:PORT")
+
+
 class ResilientProcessPool(Executor):
     """A process pool in which a dying worker fails only the task it was running.
 
@@ -92,7 +148,12 @@ class ResilientProcessPool(Executor):
         self._closed = False
 
     def _new_pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=self._context)
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=self._context,
+            initializer=die_with,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Queue ``fn(*args)``; returns its future."""
@@ -143,6 +204,9 @@ class ResilientProcessPool(Executor):
             self._fail(outer, CancelledError())
             return
         if isinstance(inner.exception(), BrokenProcessPool):
+            if self._closed:  # shut down (its workers terminated): the task is abandoned
+                self._fail(outer, CancelledError())
+                return
             with self._lock:
                 # A broken pool terminates itself. Shutting it down here, or letting it be
                 # garbage-collected here, would deadlock on the shutdown lock its manager
@@ -205,29 +269,77 @@ class ResilientProcessPool(Executor):
         with self._lock:
             pools = [self._pool, *self._retired]
         for pool in pools:
+            if cancel_futures and not wait:  # interrupted: do not wait for runs in progress
+                terminate_workers(pool)
             pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Send SIGTERM to the pool's worker processes (their tasks are abandoned)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
 
 
 @contextmanager
 def dask_executor(workers: int, scheduler: str | None) -> Iterator[Executor]:
-    """A dask ``ClientExecutor`` on the cluster at ``scheduler``, or on a new ``LocalCluster``."""
+    """A dask ``ClientExecutor`` on the cluster at ``scheduler``, or on a new ``LocalCluster``.
+
+    Raises:
+        ExecutorError: ``scheduler`` is malformed or does not answer (nothing has started).
+
+    """
+    quiet_dask_logs()
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler) as client:
-            yield client.get_executor(pure=False)
+        check_scheduler(scheduler)
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError, TypeError) as exc:
+            raise ExecutorError(f"cannot connect to the scheduler at {scheduler} ({exc})") from None
+        client_log = logging.getLogger("distributed.client")
+        level = client_log.level
+        # A lost scheduler is reported by the sweep (its runs are left to do); dask's own
+        # traceback about failing to reconnect would only bury that message.
+        client_log.setLevel(logging.CRITICAL)
+        try:
+            with client:
+                yield client.get_executor(pure=False)
+        finally:
+            client_log.setLevel(level)
         return
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        yield client.get_executor(pure=False)
+    with LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        client = Client(cluster)
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            # In order: the client lets go, then the workers retire while the scheduler is still
+            # up (a worker whose scheduler closes first logs heartbeat errors), then the rest.
+            client.close()
+            cluster.scale(0)
+            wait_for_no_workers(cluster)
+
+
+def wait_for_no_workers(cluster: Any, timeout: float = 10.0) -> None:
+    """Wait until ``cluster`` has no workers left (or ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while cluster.workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def quiet_dask_logs() -> None:
+    """Keep dask's logs (here and in its worker processes) at warnings unless configured.
+
+    Set ``DASK_LOGGING__DISTRIBUTED`` (e.g. ``info``) to see more.
+    """
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 
 @contextmanager

@@ -8,6 +8,7 @@ failing model: the traceback becomes the run's ``error`` and the sweep goes on.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gc
 import hashlib
@@ -17,7 +18,7 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, as_completed
-from contextlib import AbstractContextManager
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,14 +28,13 @@ import pandas as pd
 from talentsim.config.loading import config_hash, set_dotted, validate
 from talentsim.experiment.burn_in import CACHE_FOLDER, burned_in_city, clear_cache
 from talentsim.experiment.design import DesignPoint, describe, design_points
-from talentsim.experiment.executors import default_workers, make_executor
+from talentsim.experiment.executors import WorkerDied, default_workers, make_executor
 from talentsim.experiment.seeds import rebuild_seed, replication_seeds, spawn_key_text
 from talentsim.experiment.spec import ResolvedExperiment, load_experiment
-from talentsim.experiment.store import SweepStore
+from talentsim.experiment.store import FORMAT, SweepStore
 from talentsim.model import simulate
 from talentsim.runinfo import git_state, host, package_versions
 
-FORMAT = "talentsim-sweep/1"
 FAULTS_ENV = "TALENTSIM_TEST_FAULTS"
 """Test hook, read when the sweep is planned: ``RUN_ID=ACTION`` pairs separated by commas, ACTION
 ``raise`` (the run fails), ``exit`` (the worker process dies through ``os._exit``) or
@@ -95,6 +95,10 @@ class SweepSummary:
     failed: int = 0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
+    lost: int = 0
+    """Runs not done because the executor lost them (cluster gone): left for a resume."""
+    ended: str = ""
+    """How the session ended: ``complete``, ``incomplete``, ``interrupted`` or ``stopped: ...``."""
 
 
 def run_id(point_id: int, replication: int) -> str:
@@ -154,9 +158,8 @@ def execute_run(task: RunTask) -> RunResult:
         apply_test_fault(task)
         config = validate(copy.deepcopy(task.config), task.source)
         seed = rebuild_seed(task.seed_entropy, task.seed_spawn_key)
-        city = (
-            burned_in_city(config, seed, Path(task.burn_in_cache)) if task.burn_in_cache else None
-        )
+        cache = Path(task.burn_in_cache) if task.burn_in_cache else None
+        city = burned_in_city(config, seed, cache) if cache else None
         result = simulate(config, seed=seed, city=city)
     except Exception:
         return RunResult(
@@ -256,8 +259,15 @@ def run_sweep(
     scheduler: str | None = None,
     on_start: Callable[[int, int], None] | None = None,
     on_run: Callable[[dict[str, Any]], None] | None = None,
+    *,
+    retry_failed: bool = False,
+    allow_mixed: bool = False,
 ) -> SweepSummary:
     """Run every missing run of the experiment at ``path`` into the dataset folder ``out``.
+
+    Only a run's own failure (the model raised, or the run killed its worker every time) is
+    stored as a failed run. A run lost with the cluster (scheduler gone, connection closed,
+    cancelled) is left to do: the session ends ``incomplete`` and the same call resumes it.
 
     Args:
         path: The experiment YAML file.
@@ -267,37 +277,58 @@ def run_sweep(
         scheduler: Address of a running dask scheduler.
         on_start: Called with (runs to do, runs already done) before the first run.
         on_run: Called with each finished run's record.
+        retry_failed: Run again the runs recorded as failed.
+        allow_mixed: Resume a dataset whose earlier sessions ran another git commit or other
+            package versions (recorded as ``mixed_code`` in the manifest).
 
     Raises:
         ConfigError: the experiment file is invalid.
-        StoreError: ``out`` cannot hold this sweep.
+        StoreError: ``out`` cannot hold this sweep (nothing is written).
+        ExecutorError: the executor cannot start, e.g. no scheduler at ``scheduler`` (nothing
+            is written).
 
     """
     started = time.time()
     _, tasks, manifest = prepare(path)
-    store = SweepStore.open(out, manifest)
-    done = store.finished()
-    cache = str(out / CACHE_FOLDER)
-    todo = [replace(task, burn_in_cache=cache) for task in tasks if task.run_id not in done]
-    summary = SweepSummary(out=out, total=len(tasks), skipped=len(tasks) - len(todo))
-    if on_start is not None:
-        on_start(len(todo), summary.skipped)
     used = None if executor == "serial" or scheduler else workers or default_workers()
-    session = {"started": now(), "executor": executor, "workers": used, "host": host()}
-    store.begin()
-    try:
-        if todo:
-            execute_all(todo, store, summary, make_executor(executor, workers, scheduler), on_run)
-    finally:  # also after Ctrl-C: the dataset holds every run that finished, marked incomplete
-        runs = store.consolidate(manifest["param_columns"])
-        store.finish(
-            {**session, "finished": now(), "runs_done": summary.ok + summary.failed},
-            runs,
-            len(runs) == len(tasks),
-        )
-    if len(runs) == len(tasks):
-        clear_cache(out)
+    with SweepStore.open(out, manifest, allow_mixed=allow_mixed) as store:
+        done = store.finished(include_failed=not retry_failed)
+        cache = str(out / CACHE_FOLDER)
+        todo = [replace(task, burn_in_cache=cache) for task in tasks if task.run_id not in done]
+        summary = SweepSummary(out=out, total=len(tasks), skipped=len(tasks) - len(todo))
+        session = {
+            "started": now(),
+            "executor": executor,
+            "workers": used,
+            "host": host(),
+            "pid": os.getpid(),
+            "git": manifest["git"],
+            "packages": manifest["packages"],
+        }
+        pool = make_executor(executor, workers, scheduler) if todo else nullcontext(None)
+        ended = "interrupted"
+        try:
+            with pool as running:  # connect first: a cluster that is not there leaves no trace
+                store.begin(session)
+                if on_start is not None:
+                    on_start(len(todo), summary.skipped)
+                if running is not None:
+                    execute_all(todo, store, summary, running, on_run)
+            ended = "complete" if not summary.lost else "incomplete"
+        except Exception as exc:
+            ended = f"stopped: {type(exc).__name__}"
+            raise
+        finally:  # also after Ctrl-C or SIGTERM: the dataset holds every run that finished
+            if store.session is not None:
+                runs = store.consolidate(manifest["param_columns"])
+                complete = len(runs) == len(tasks)
+                if ended == "complete" and not complete:
+                    ended = "incomplete"
+                store.finish(ended, summary.ok + summary.failed, runs, complete)
+                if complete:
+                    clear_cache(out)
     summary.failed = int((runs["status"] == "failed").sum())
+    summary.ended = ended
     summary.seconds = time.time() - started
     return summary
 
@@ -306,32 +337,46 @@ def execute_all(
     todo: list[RunTask],
     store: SweepStore,
     summary: SweepSummary,
-    executor: AbstractContextManager[Executor],
+    pool: Executor,
     on_run: Callable[[dict[str, Any]], None] | None,
 ) -> None:
-    """Submit every task and store each result as soon as it arrives."""
-    with executor as pool:
-        futures = {pool.submit(execute_run, task): task for task in todo}
-        for future in as_completed(futures):
-            record = collect(futures[future], future)
-            outcomes, flows = record.pop("_outcomes"), record.pop("_flows")
-            store.write_run(record, outcomes, flows)
-            if record["status"] == "ok":
-                summary.ok += 1
-            else:
-                summary.failed += 1
-                summary.failures.append(record["run_id"])
-            if on_run is not None:
-                on_run(record)
+    """Submit every task and store each result as soon as it arrives (then let it go)."""
+    futures = {pool.submit(execute_run, task): task for task in todo}
+    for future in as_completed(futures):
+        task = futures.pop(future)  # the result's tables are freed once stored
+        record = collect(task, future)
+        del future
+        if record is None:
+            summary.lost += 1
+            continue
+        outcomes, flows = record.pop("_outcomes"), record.pop("_flows")
+        store.write_run(record, outcomes, flows)
+        del outcomes, flows
+        if record["status"] == "ok":
+            summary.ok += 1
+        else:
+            summary.failed += 1
+            summary.failures.append(record["run_id"])
+        if on_run is not None:
+            on_run(record)
 
 
-def collect(task: RunTask, future: Future[RunResult]) -> dict[str, Any]:
-    """A finished future as a run record (a lost worker becomes a failed run)."""
+def collect(task: RunTask, future: Future[RunResult]) -> dict[str, Any] | None:
+    """A finished future as a run record, or None if the run was lost with the cluster.
+
+    A model's exception arrives as a failed :class:`RunResult`; of the executor's own errors
+    only a run that kills its worker (:class:`WorkerDied`, dask's ``KilledWorker``) is the run's
+    failure. Cancellation, a lost scheduler or connection leave the run to be done.
+    """
     try:
         result = future.result()
     except Exception as exc:
+        if not kills_its_worker(exc):
+            return None
         error = "".join(traceback.format_exception(exc))
         result = RunResult(task.run_id, "failed", 0.0, error=error)
+    except asyncio.CancelledError:  # a BaseException: how dask may report a cancelled task
+        return None
     return {
         **task.record(),
         "status": result.status,
@@ -340,3 +385,8 @@ def collect(task: RunTask, future: Future[RunResult]) -> dict[str, Any]:
         "_outcomes": result.outcomes,
         "_flows": result.flows,
     }
+
+
+def kills_its_worker(error: BaseException) -> bool:
+    """Whether an executor error convicts the run: it killed its worker, every time tried."""
+    return isinstance(error, WorkerDied) or type(error).__name__ == "KilledWorker"

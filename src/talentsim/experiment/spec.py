@@ -21,6 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from talentsim.config import CityConfig, ConfigError, load_yaml
 from talentsim.config.loading import resolve_mapping, set_dotted, validate
 
+MAX_POINTS = 20_000
+"""Design points an experiment may have (each holds a copy of the scenario config)."""
+MAX_RUNS = 200_000
+"""Runs (points × replications) an experiment may have."""
 RESERVED_PATHS = frozenset({"seed", "years", "scale", "name", "description"})
 """Config paths the experiment sets itself (seed per replication; years/scale at the top)."""
 
@@ -62,6 +66,8 @@ class Parameter(Strict):
             raise ValueError("values must list at least one value")
         if len(set(value)) != len(value):
             raise ValueError("values must not repeat")
+        if any(isinstance(v, float) and not math.isfinite(v) for v in value):
+            raise ValueError("values must be finite numbers")
         return value
 
     @model_validator(mode="after")
@@ -162,7 +168,31 @@ class Experiment(Strict):
             raise ValueError(
                 f"design: kind '{self.design.kind}' needs at least one lever or uncertainty"
             )
+        points = self.point_count()
+        if points > MAX_POINTS or points * self.replications > MAX_RUNS:
+            raise ValueError(
+                f"design: {points:,} points × {self.replications:,} replications = "
+                f"{points * self.replications:,} runs; an experiment may have at most "
+                f"{MAX_POINTS:,} points and {MAX_RUNS:,} runs (split it into several)"
+            )
         return self
+
+    def point_count(self) -> int:
+        """How many design points the design will have (computed without building them)."""
+        design, dims = self.design, len(self.levers) + len(self.uncertainties)
+        if isinstance(design, LHSDesign):
+            return design.n
+        if isinstance(design, SobolDesign):
+            return design.n * (2 * dims + 2 if design.second_order else dims + 2)
+        if isinstance(design, MorrisDesign):
+            return design.trajectories * (dims + 1)
+        count = len(design.files) if isinstance(design, ScenariosDesign) else 1
+        for _, _, parameter in self.parameters():
+            if parameter.values is not None:
+                count *= len(parameter.values)
+            elif isinstance(design, GridDesign):
+                count *= design.levels
+        return count
 
     def parameters(self) -> list[tuple[str, str, Parameter]]:
         """``(role, path, parameter)`` for every lever, then every uncertainty, in file order."""
