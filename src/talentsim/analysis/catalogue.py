@@ -150,7 +150,12 @@ UNITS: dict[str, Text] = {
     "RMB/apprentice-year": Text("RMB/apprentice-year", "元/人·年"),
     "RMB/month": Text("RMB/month", "元/月"),
     "ha/yr": Text("ha/yr", "公顷/年"),
-    "strength 0–1": Text("strength 0–1", "强度 0–1"),
+    "strength 0-1": Text("strength 0-1", "强度 0–1"),
+    "share of project cost": Text("share of project cost", "占项目成本比例"),
+    "RMB per RMB of firm investment": Text("RMB per RMB of firm investment", "元/企业投入每元"),
+    "share of above-scale firms": Text("share of above-scale firms", "占规上企业比例"),
+    "1/yr": Text("1/yr", "每年"),
+    "extra deduction rate": Text("extra deduction rate", "加计扣除比例"),
     "share": Text("share", "比例"),
     "year": Text("year", "年"),
 }
@@ -524,6 +529,15 @@ class M:
         "{total} 次运行中 {failed} 次失败；已列在最前并附错误信息。",
     )
     nothing = Text("Nothing to show yet.", "暂无可显示内容。")
+    describe = Text(
+        "design {kind} · {runs} runs · {failed} failed · years {first}–{last} · {levers} levers",
+        "设计 {kind} · {runs} 次运行 · {failed} 次失败 · 年份 {first}–{last} · {levers} 项杠杆",
+    )
+    needs_sobol = Text(
+        "sensitivity indices need a sobol or morris design; this one is '{kind}'",
+        "敏感性指数需要 sobol 或 morris 设计；此设计为 '{kind}'",
+    )
+    two_levers = Text("choose two different levers for the heatmap", "请为热力图选择两项不同的杠杆")
 
 
 class Note(str):
@@ -615,6 +629,12 @@ HEADERS: dict[str, Text] = {
     "low": Text("low", "下限"),
     "high": Text("high", "上限"),
     "restricted": Text("restricted", "受限"),
+    "run_id": Text("run", "运行"),
+    "point_id": Text("design point", "设计点"),
+    "replication": Text("replication", "重复"),
+    "status": Text("status", "状态"),
+    "seconds": Text("seconds", "耗时（秒）"),
+    "error": Text("error", "错误"),
 }
 """Table column headers of the report and the dashboard."""
 
