@@ -17,8 +17,8 @@ from dashboards.charts import outcomes_figure, sankey_figure
 from dashboards.components.common import Chart, PageTitle, query, use_lang, with_query
 from dashboards.levers import LEVERS, LeverSpec, format_value, parse_lever, scenario_yaml
 from dashboards.live_session import DEFAULT_SCALE, SCALES, LiveSession
-from dashboards.roots import configs_dir
-from dashboards.scenario_runs import list_scenarios
+from dashboards.roots import OutsideRootsError, configs_dir, resolve_under_roots, results_roots
+from dashboards.scenario_runs import list_scenarios, scenario_files
 from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, lever_label
 from talentsim.config import ConfigError, resolve_config
 
@@ -130,7 +130,10 @@ def LivePage() -> None:
     lang = use_lang()
     router = solara.use_router()
     shared = solara.use_memo(lambda: query(router.search), [])
-    scenarios = solara.use_memo(lambda: list_scenarios(configs_dir()), [])
+    roots = solara.use_memo(results_roots, [])
+    found = solara.use_memo(lambda: list_scenarios(configs_dir(), roots), [])
+    added, set_added = solara.use_state({})  # from a folder chosen on the page
+    scenarios = {**found, **added}
     names = list(scenarios)
     first = shared.get("scenario", "baseline")
     scenario, set_scenario = solara.use_state(first if first in names else names[0])
@@ -197,6 +200,7 @@ def LivePage() -> None:
                     on_value=lambda value: configure(horizon=int(value)),
                     disabled=playing,
                 )
+            ScenarioFolder(roots, lambda files: set_added({**added, **files}), lang)
             ScenarioBuilder(session, scenarios[scenario], scenario, lang, configured)
         with solara.Column():
             if error:
@@ -216,6 +220,32 @@ def _session(path: Any, shared: dict[str, str]) -> LiveSession:
     except ValueError:
         session.configure(levers={})  # a bad link: keep the scenario's own values
     return session
+
+
+@solara.component
+def ScenarioFolder(roots: list, on_found: Any, lang: Lang) -> None:
+    """Add the scenario files of a folder (inside the results roots) to the scenario list."""
+    text, set_text = solara.use_state("")
+    message, set_message = solara.use_state("")
+    if not roots:
+        return
+
+    def add() -> None:
+        try:
+            folder = resolve_under_roots(text, roots)
+        except OutsideRootsError as exc:
+            set_message(str(exc))
+            return
+        files = {f"{folder.name}/{p.relative_to(folder).with_suffix('')}": p
+                 for p in scenario_files(folder, roots)}  # fmt: skip
+        set_message(M.scenarios_found(lang, n=len(files), folder=str(folder)))
+        on_found(files)
+
+    with solara.Row():
+        solara.InputText(M.scenario_folder(lang), value=text, on_value=set_text)
+        solara.Button(M.add(lang), on_click=add)
+    if message:
+        solara.Text(message)
 
 
 @solara.component

@@ -15,6 +15,7 @@ from dashboards.components.scenarios import ScenarioCharts
 from dashboards.levers import scenario_yaml
 from dashboards.live_session import LiveSession
 from dashboards.roots import configs_dir
+from dashboards.scenario_runs import list_scenarios
 from talentsim.analysis.figures import scenario_colours
 from talentsim.cli import app
 from talentsim.config import resolve_config
@@ -82,3 +83,22 @@ def test_a_scenario_has_the_report_colour_on_the_dashboard():
     line = next(t for t in fig.data if t.name == "combined")
     assert line.line.color == scenario_colours(["combined"])["combined"]
     assert color_map(["x", "combined"]) == scenario_colours(["combined", "x"])
+
+
+def test_scenario_files_under_a_results_root_are_listed_but_not_experiments(tmp_path):
+    root = tmp_path / "results"
+    (root / "mine").mkdir(parents=True)
+    (root / "mine" / "park.yaml").write_text(
+        f"base: {BASELINE}\nname: park\npolicy: {{park: {{enabled: true}}}}\n", encoding="utf-8"
+    )
+    (root / "mine" / "sweep.yaml").write_text("design: {kind: grid}\nbase: x\n", encoding="utf-8")
+    (root / "mine" / "notes.yaml").write_text("- a list\n", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("policy: {}\n", encoding="utf-8")
+    (root / "link").symlink_to(outside)
+    found = list_scenarios(configs_dir(), [root])
+    assert found["results/mine/park"] == root / "mine" / "park.yaml"
+    assert "baseline" in found
+    assert not any(name.startswith("results/") and name != "results/mine/park" for name in found)
+    assert resolve_config(found["results/mine/park"]).policy.park.enabled is True

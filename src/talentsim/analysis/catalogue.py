@@ -446,6 +446,9 @@ class M:
         "页恢复这些设置。",
     )
     share_link = Text("Shareable link", "分享链接")
+    scenario_folder = Text("Scenario folder (in a results root)", "情景文件夹（结果目录内）")
+    add = Text("Add", "添加")
+    scenarios_found = Text("{n} scenario files in {folder}", "{folder} 中有 {n} 个情景文件")
     scenarios_intro = Text(
         "Outcomes over time: lines are means across replications, bands their 95 % interval. "
         "Below, each scenario minus the baseline, paired by replication (same seeds in every "
