@@ -80,3 +80,11 @@ def test_catalogue_module_has_no_dashboard_import():
     source = catalogue.__file__
     with open(source, encoding="utf-8") as handle:
         assert "dashboards" not in handle.read().split('"""', 2)[2]
+
+
+def test_every_gain_unit_of_the_cost_table_has_a_chinese_wording():
+    from talentsim.analysis.catalogue import GAIN_UNITS
+    from talentsim.analysis.cost import gain_unit
+
+    for name in ("retained_skilled", "retention_rate", "value_added", "mismatch_jrl", "firms"):
+        assert gain_unit(name) in GAIN_UNITS

@@ -380,6 +380,10 @@ class M:
         "{density} 的点为关注情形（占全部点的 {mass}）。其限制为：",
     )
     prim_chart = Text("PRIM scenario discovery: {rule}", "PRIM 情景发现：{rule}")
+    prim_trajectory = Text("peeling trajectory", "剥离轨迹")
+    prim_chosen = Text("chosen box", "所选区域")
+    prim_restricted = Text("restricted<br>levers", "受限<br>杠杆数")
+    prim_step = Text("step {step}, mass {mass}", "第 {step} 步，质量 {mass}")
     coverage = Text("coverage (share of cases inside the box)", "覆盖率（区域内情形占比）")
     density = Text("density (share of the box that are cases)", "密度（区域内为情形的占比）")
     flows = Text("Talent flows", "人才流动")
@@ -602,6 +606,20 @@ class N:
         "{total} 次运行中 {failed} 次失败，已排除；配对比较中相应的重复也被排除。",
     )
 
+
+COST_NOTES: dict[str, Text] = {
+    "gain not significant": Text("gain not significant", "收益不显著"),
+    "worse than baseline": Text("worse than baseline", "劣于基准"),
+    "too few pairs": Text("too few pairs", "配对过少"),
+    "upper bound unbounded": Text("upper bound unbounded", "无上界"),
+}
+"""Why the cost table gives no ratio (the ``note`` column of cost-effectiveness)."""
+GAIN_UNITS: dict[str, Text] = {
+    "per unit (horizon total)": Text("per unit (horizon total)", "每单位（模拟期合计）"),
+    "per pp (horizon mean)": Text("per pp (horizon mean)", "每个百分点（模拟期平均）"),
+    "per unit (horizon mean)": Text("per unit (horizon mean)", "每单位（模拟期平均）"),
+}
+"""How a gain is counted (the ``unit`` column of cost-effectiveness, see analysis/cost.py)."""
 
 HEADERS: dict[str, Text] = {
     "scenario": M.scenario,

@@ -555,9 +555,10 @@ def prim_figures(result: PrimResult, lang: Lang = DEFAULT_LANG) -> go.Figure:
             y=t["density"],
             mode="lines+markers",
             marker={"color": t["restricted"], "colorscale": "Viridis", "showscale": True,
-                    "colorbar": {"title": "restricted<br>levers"}},
-            text=[f"step {s}, mass {m:.2f}" for s, m in zip(t["step"], t["mass"], strict=True)],
-            name="peeling trajectory",
+                    "colorbar": {"title": M.prim_restricted(lang)}},
+            text=[M.prim_step(lang, step=s, mass=f"{m:.2f}")
+                  for s, m in zip(t["step"], t["mass"], strict=True)],
+            name=M.prim_trajectory(lang),
         )
     )  # fmt: skip
     chosen = t[t["step"] == result.chosen]
@@ -567,7 +568,7 @@ def prim_figures(result: PrimResult, lang: Lang = DEFAULT_LANG) -> go.Figure:
             y=chosen["density"],
             mode="markers",
             marker={"size": 16, "symbol": "star", "color": "red"},
-            name="chosen box",
+            name=M.prim_chosen(lang),
         )
     )
     fig.update_layout(

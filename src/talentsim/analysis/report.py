@@ -24,7 +24,9 @@ import plotly.graph_objects as go
 
 from talentsim.analysis import figures, formats
 from talentsim.analysis.catalogue import (
+    COST_NOTES,
     DEFAULT_LANG,
+    GAIN_UNITS,
     STATISTICS,
     Lang,
     M,
@@ -357,7 +359,7 @@ def _comparison_section(study: Study, shown: dict[str, go.Figure], embed: Embed,
     for name, table in (("mean", study.horizon), ("final", study.final)):
         parts.append(
             f"<details><summary>{M.summary_table(lang, statistic=STATISTICS[name](lang))}"
-            f"</summary>{_table(table.drop(columns='statistic'), lang)}</details>"
+            f"</summary>{_table(table.drop(columns='statistic'), lang, names)}</details>"
         )
     return "\n".join(parts)
 
@@ -427,7 +429,8 @@ def _cost_section(study: Study, lang: Lang) -> str:
     if key:
         parts.append(_cost_headline(study, cost, key, lang))
     parts.append(
-        f"<details><summary>{M.every_outcome(lang)}</summary>{_table(cost, lang)}</details>"
+        f"<details><summary>{M.every_outcome(lang)}</summary>"
+        f"{_table(cost, lang, display_names(study, lang))}</details>"
     )
     return "\n".join(parts)
 
@@ -449,7 +452,9 @@ def _cost_headline(study: Study, cost: pd.DataFrame, outcomes: list[str], lang: 
         for outcome in outcomes:
             r = by.loc[outcome]
             if pd.isna(r["cost_per_unit"]):
-                cells.append(f"<td>{html.escape(str(r['note']))}</td>")
+                note = str(r["note"])
+                shown = COST_NOTES[note](lang) if note in COST_NOTES else note
+                cells.append(f"<td>{html.escape(shown)}</td>")
             else:
                 low = formats.value(COST, r["cost_per_unit_low"], lang)
                 high = formats.value(COST, r["cost_per_unit_high"], lang)
@@ -495,7 +500,9 @@ def _prim_section(study: Study, shown: dict[str, go.Figure], embed: Embed, lang:
     )
 
 
-def _table(table: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> str:
+def _table(
+    table: pd.DataFrame, lang: Lang = DEFAULT_LANG, names: dict[str, str] | None = None
+) -> str:
     """A data table with translated headers, outcome labels and 3 significant digits."""
     shown = table.copy()
     for column in shown.columns:
@@ -505,6 +512,12 @@ def _table(table: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> str:
         shown["outcome"] = shown["outcome"].map(lambda o: outcome_label(str(o), lang))
     if "parameter" in shown:
         shown["parameter"] = shown["parameter"].map(lambda p: lever_label(str(p), lang))
+    if "unit" in shown:
+        shown["unit"] = shown["unit"].map(lambda u: GAIN_UNITS[u](lang) if u in GAIN_UNITS else u)
+    if "note" in shown:
+        shown["note"] = shown["note"].map(lambda n: COST_NOTES[n](lang) if n in COST_NOTES else n)
+    if "scenario" in shown and names:
+        shown["scenario"] = shown["scenario"].map(lambda s: names.get(str(s), s))
     shown.columns = [header(str(c), lang) for c in shown.columns]
     inner = shown.to_html(index=False, border=0, escape=True, na_rep="–")
     return f"<div class='scroll'>{inner}</div>"
