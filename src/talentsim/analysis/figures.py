@@ -372,12 +372,14 @@ def difference_panels(
                 customdata=[
                     [formats.difference(outcome, d, lang),
                      formats.interval(outcome, lo, hi, lang, diff=True),
-                     M.no_difference(lang) if n else ""]
-                    for d, lo, hi, n in zip(part["diff"], part["diff_low"], part["diff_high"],
-                                            noise, strict=True)
+                     M.no_difference(lang) if n else "",
+                     formats.sig(rho, 2)]
+                    for d, lo, hi, n, rho in zip(part["diff"], part["diff_low"],
+                                                 part["diff_high"], noise, part["pair_corr"],
+                                                 strict=True)
                 ],
-                hovertemplate="%{y}: %{customdata[0]} %{customdata[1]}<br>%{customdata[2]}"
-                "<extra></extra>",
+                hovertemplate="%{y}: %{customdata[0]} %{customdata[1]}<br>ρ = %{customdata[3]}"
+                "<br>%{customdata[2]}<extra></extra>",
                 showlegend=False,
             ),
             **_cell(i),
