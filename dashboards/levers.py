@@ -1,4 +1,4 @@
-"""The policy levers the live page exposes: labels, slider ranges and units from the schema.
+"""The policy levers the live page exposes: slider ranges, units from the schema, start years.
 
 Units and hard bounds come from ``talentsim.config.schema`` (the single place a parameter is
 described); the slider ranges here are the part of each range worth exploring interactively.
@@ -7,10 +7,13 @@ described); the slider ranges here are the part of each range worth exploring in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel
 
+from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, unit_label
 from talentsim.config import CityConfig
 from talentsim.config.loading import set_dotted
 from talentsim.config.schema import Lever
@@ -22,7 +25,7 @@ class LeverSpec:
 
     Attributes:
         path: Dotted config path, e.g. ``policy.coordination.value``.
-        label: Human label.
+        label: English label of the code (the pages show the catalogue's, in their language).
         low: Slider minimum (ignored for switches).
         high: Slider maximum.
         step: Slider step.
@@ -41,6 +44,11 @@ class LeverSpec:
     def unit(self) -> str:
         """The unit recorded in the schema for this path ("" if none)."""
         return unit_of(self.path)
+
+    @property
+    def start_path(self) -> str:
+        """The dotted path of the year this lever starts (its policy's ``start_year``)."""
+        return self.path.rsplit(".", 1)[0] + ".start_year"
 
 
 LEVERS: tuple[LeverSpec, ...] = (
@@ -103,8 +111,36 @@ def get_dotted(data: Any, path: str) -> Any:
 
 
 def lever_values(config: CityConfig) -> dict[str, Any]:
-    """The current value of every lever in ``config``."""
-    return {spec.path: get_dotted(config, spec.path) for spec in LEVERS}
+    """The current value and start year of every lever in ``config``."""
+    values = {spec.path: get_dotted(config, spec.path) for spec in LEVERS}
+    return values | {spec.start_path: get_dotted(config, spec.start_path) for spec in LEVERS}
+
+
+def scenario_yaml(base: Path, name: str, values: dict[str, Any], description: str = "") -> str:
+    """A scenario file: ``base`` (absolute path) with the lever ``values`` set.
+
+    ``talentsim validate`` accepts it wherever it is saved, on a machine that has ``base``.
+    """
+    policy: dict[str, Any] = {}
+    for path, value in values.items():
+        set_dotted(policy, path, value)
+    data = {
+        "base": str(base.resolve()),
+        "name": name,
+        "description": description or f"Lever settings from the talentsim dashboard ({name}).",
+        **policy,
+    }
+    header = "# Written by the talentsim dashboard's scenario builder.\n"
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def parse_lever(spec: LeverSpec, text: str) -> Any:
+    """A lever value from a URL's text (raises ValueError when it is not one)."""
+    if spec.kind == "bool":
+        if text.lower() not in ("true", "false", "1", "0"):
+            raise ValueError(f"{spec.path}: {text!r} is not true or false")
+        return text.lower() in ("true", "1")
+    return int(float(text)) if spec.kind == "int" else float(text)
 
 
 def apply_levers(config: CityConfig, values: dict[str, Any]) -> CityConfig:
@@ -120,9 +156,9 @@ def apply_levers(config: CityConfig, values: dict[str, Any]) -> CityConfig:
     return CityConfig.model_validate(data)
 
 
-def format_value(spec: LeverSpec, value: Any) -> str:
+def format_value(spec: LeverSpec, value: Any, lang: Lang = DEFAULT_LANG) -> str:
     """A lever value for display, with its unit."""
     if spec.kind == "bool":
-        return "on" if value else "off"
+        return (M.on if value else M.off)(lang)
     shown = f"{value:,.0f}" if spec.kind == "int" else f"{value:.2f}"
-    return f"{shown} {spec.unit}".strip()
+    return f"{shown} {unit_label(spec.unit, lang)}".strip()

@@ -1,7 +1,8 @@
 """Running a set of scenarios × replications for the scenario page (no UI code).
 
 Replication r uses the same seed in every scenario (common random numbers), so differences
-from the baseline can be paired by replication.
+from the baseline can be paired by replication; the scenarios of a replication that differ only
+in their policy start from one burned-in city, burned in once (as a sweep does).
 """
 
 from __future__ import annotations
@@ -11,17 +12,65 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from talentsim.config import resolve_config
-from talentsim.model import simulate
+from talentsim.experiment.burn_in import burn_in_key
+from talentsim.model import burned_in_snapshot, from_snapshot, simulate
 
 ProgressCallback = Callable[[int, int], None]
+MAX_DEPTH = 3
+MAX_BYTES = 200_000
+"""Scenario files are small; a larger YAML under a root is not read whole to be listed."""
 
 
-def list_scenarios(configs: Path) -> dict[str, Path]:
-    """Scenario name (file stem) → file, for ``configs/scenarios/*.yaml``."""
+def list_scenarios(configs: Path, roots: list[Path] | None = None) -> dict[str, Path]:
+    """Scenario name → file: ``configs/scenarios/*.yaml`` by stem, then those under ``roots``.
+
+    A scenario file under a results root (up to :data:`MAX_DEPTH` folders down, symlinks
+    leading out of the roots skipped) is named by its path from the root's name, e.g.
+    ``results/mine/park_2027``.
+    """
     folder = configs / "scenarios"
-    return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
+    found = {path.stem: path for path in sorted(folder.glob("*.yaml"))}
+    for root in roots or []:
+        for path in scenario_files(root, [root]):
+            found[f"{root.name}/{path.relative_to(root).with_suffix('')}"] = path
+    return found
+
+
+def scenario_files(folder: Path, roots: list[Path], depth: int = MAX_DEPTH) -> list[Path]:
+    """Scenario YAML files in ``folder`` and its subfolders, inside ``roots`` only.
+
+    A scenario file is a mapping with a ``base`` or ``policy`` entry and no ``design`` (which
+    makes it an experiment).
+    """
+    files: list[Path] = []
+    frontier = [folder]
+    for _ in range(depth + 1):
+        next_frontier = []
+        for current in frontier:
+            try:
+                children = sorted(current.iterdir())
+            except OSError:
+                continue
+            for child in children:
+                if not any(child.resolve().is_relative_to(root) for root in roots):
+                    continue
+                if child.is_dir() and not child.name.startswith("."):
+                    next_frontier.append(child)
+                elif child.suffix in (".yaml", ".yml") and _is_scenario(child):
+                    files.append(child)
+        frontier = next_frontier
+    return files
+
+
+def _is_scenario(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")[:MAX_BYTES])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "design" not in data and ("base" in data or "policy" in data)
 
 
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:
@@ -57,11 +106,16 @@ def run_scenarios(
     frames: list[pd.DataFrame] = []
     done = 0
     for replication, seq in enumerate(seeds):
+        snapshots: dict[str, bytes] = {}
         for name, config in configs.items():
             if cancelled():
                 return _concat(frames)
             fresh = np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key)
-            outcomes = simulate(config, seed=fresh).outcomes
+            key = burn_in_key(config, fresh)
+            if key not in snapshots:
+                snapshots[key] = burned_in_snapshot(config, fresh, keep_history=False)
+            city = from_snapshot(snapshots[key])
+            outcomes = simulate(config, seed=fresh, city=city).outcomes
             frames.append(outcomes.assign(scenario=name, replication=replication))
             done += 1
             if on_progress is not None:

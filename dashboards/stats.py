@@ -1,18 +1,19 @@
 """Summaries the pages plot (pure pandas and talentsim.analysis, no UI).
 
-Bands across replications, differences from a baseline, fan-chart quantiles, two-lever
-heatmaps and sensitivity indices.
+Bands (95 % intervals) across replications, paired differences from a baseline, fan-chart
+quantiles, two-lever heatmaps and sensitivity indices, on the report's statistics.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from pandas.api.typing import SeriesGroupBy
 
 from dashboards.datasets import SweepData
-from talentsim.analysis.comparison import final_year
+from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, Note
+from talentsim.analysis.comparison import paired_comparison, t_interval
 from talentsim.analysis.dataset import DatasetError, SweepDataset
 from talentsim.analysis.sensitivity import morris_indices, sobol_indices
+from talentsim.analysis.study import SENSITIVITY_STATISTIC
 
 FAN_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MAX_EXACT_LEVELS = 12
@@ -20,12 +21,24 @@ HEATMAP_BINS = 8
 
 
 class NotAvailableError(ValueError):
-    """A summary the dataset's design does not allow; the message says why."""
+    """A summary the dataset's design does not allow; the message says why.
+
+    The message is a :class:`~talentsim.analysis.catalogue.Note` where the page shows it in
+    either language (see :func:`reason`).
+    """
+
+
+def reason(exc: NotAvailableError, lang: Lang = DEFAULT_LANG) -> str:
+    """Why a summary is not available, in ``lang`` when the message knows it."""
+    message = exc.args[0] if exc.args else ""
+    return message(lang) if isinstance(message, Note) else str(message)
 
 
 def band_table(df: pd.DataFrame, outcome: str, group: str = "scenario") -> pd.DataFrame:
-    """Mean and 10–90 % band across replications, per group and year."""
-    return _mean_and_band(df.groupby([group, "year"])[outcome])
+    """Mean and 95 % interval across replications, per group and year (the report's interval)."""
+    grouped = df.groupby([group, "year"])[outcome].agg(["count", "mean", "std"])
+    grouped["low"], grouped["high"] = t_interval(grouped["mean"], grouped["std"], grouped["count"])
+    return grouped[["mean", "low", "high"]].reset_index()
 
 
 def difference_table(
@@ -33,7 +46,7 @@ def difference_table(
 ) -> pd.DataFrame:
     """Each group minus ``baseline``, paired by replication and year (common random numbers).
 
-    Returns mean and 10–90 % band of the paired differences per group (baseline excluded).
+    Returns mean and 95 % interval of the paired differences per group (baseline excluded).
 
     Raises:
         NotAvailableError: the baseline group is not in ``df``.
@@ -41,17 +54,33 @@ def difference_table(
     """
     if baseline not in set(df[group]):
         raise NotAvailableError(f"baseline '{baseline}' is not among the runs")
-    keys = ["replication", "year"]
-    base = df[df[group] == baseline].groupby(keys)[outcome].mean().rename("base")
-    others = df[df[group] != baseline].merge(base.reset_index(), on=keys, how="inner")
-    others = others.assign(diff=others[outcome] - others["base"])
-    return _mean_and_band(others.groupby([group, "year"])["diff"])
+    frame = df.rename(columns={group: "scenario"})[["scenario", "replication", "year", outcome]]
+    table = paired_comparison(frame, baseline, [outcome], by=("year",))
+    table = table[table["scenario"] != baseline]
+    table = table.rename(columns={"diff": "mean_diff"})[
+        ["scenario", "year", "mean_diff", "diff_low", "diff_high"]
+    ]
+    table.columns = [group, "year", "mean", "low", "high"]
+    return table.reset_index(drop=True)
 
 
-def _mean_and_band(grouped: SeriesGroupBy) -> pd.DataFrame:
-    """Mean and 10–90 % quantiles per group (columns mean, low, high)."""
-    table = grouped.agg(mean="mean", low=lambda s: s.quantile(0.1), high=lambda s: s.quantile(0.9))
-    return table.reset_index()
+def horizon_differences(
+    df: pd.DataFrame, outcomes: list[str], baseline: str, group: str = "scenario"
+) -> pd.DataFrame:
+    """Each run's mean over the horizon, paired with the baseline's: the report's headline.
+
+    Columns as :func:`talentsim.analysis.comparison.paired_comparison` (diff, diff_low,
+    diff_high, pair_corr ...), plus ``statistic`` = ``mean``.
+
+    Raises:
+        NotAvailableError: the baseline group is not in ``df``.
+
+    """
+    if baseline not in set(df[group]):
+        raise NotAvailableError(f"baseline '{baseline}' is not among the runs")
+    runs = df.groupby([group, "replication"], as_index=False)[outcomes].mean()
+    table = paired_comparison(runs.rename(columns={group: "scenario"}), baseline, outcomes)
+    return table.assign(statistic="mean")
 
 
 def fan_table(
@@ -72,19 +101,21 @@ def _levels(values: pd.Series) -> pd.Series:
 
 
 def heatmap_table(df: pd.DataFrame, outcome: str, x: str, y: str) -> pd.DataFrame:
-    """Final-year mean of ``outcome`` over the levels of two levers (rows y, columns x).
+    """Mean over the horizon of ``outcome`` over the levels of two levers (rows y, columns x).
+
+    Each run is reduced to its horizon mean first, the statistic of the report.
 
     Raises:
         NotAvailableError: ``x`` equals ``y`` or a lever is missing.
 
     """
     if x == y:
-        raise NotAvailableError("choose two different levers for the heatmap")
+        raise NotAvailableError(Note(M.two_levers))
     for lever in (x, y):
         if lever not in df:
             raise NotAvailableError(f"lever '{lever}' is not in the dataset")
-    last = final_year(df)
-    frame = pd.DataFrame({"x": _levels(last[x]), "y": _levels(last[y]), "v": last[outcome]})
+    runs = df.groupby("run_id").agg({x: "first", y: "first", outcome: "mean"})
+    frame = pd.DataFrame({"x": _levels(runs[x]), "y": _levels(runs[y]), "v": runs[outcome]})
     return frame.pivot_table(index="y", columns="x", values="v", aggfunc="mean").sort_index()
 
 
@@ -107,10 +138,11 @@ def analysis_dataset(data: SweepData) -> SweepDataset:
 
 
 def sensitivity_table(data: SweepData, outcome: str) -> pd.DataFrame:
-    """Sensitivity of the final-year ``outcome`` to each variable (Sobol ST/S1 or Morris mu*).
+    """Sensitivity of ``outcome``'s horizon mean to each variable (Sobol ST/S1 or Morris mu*).
 
     Computed by :mod:`talentsim.analysis.sensitivity` (the same indices as the HTML report),
-    with each design point's response averaged over its replications.
+    with each design point's response averaged over its replications, on the statistic the
+    report uses (each run's mean over the horizon).
 
     Returns:
         Columns variable, index (ST, S1 or mu_star), value, conf (95 % half-width).
@@ -120,16 +152,14 @@ def sensitivity_table(data: SweepData, outcome: str) -> pd.DataFrame:
 
     """
     if data.kind not in ("sobol", "morris"):
-        raise NotAvailableError(
-            f"sensitivity indices need a sobol or morris design; this one is '{data.kind}'"
-        )
+        raise NotAvailableError(Note(M.needs_sobol, kind=data.kind))
     try:
         ds = analysis_dataset(data)
         if data.kind == "sobol":
-            table = sobol_indices(ds, outcome, "final")
+            table = sobol_indices(ds, outcome, SENSITIVITY_STATISTIC)
             pairs = (("ST", "ST_conf"), ("S1", "S1_conf"))
         else:
-            table = morris_indices(ds, outcome, "final")
+            table = morris_indices(ds, outcome, SENSITIVITY_STATISTIC)
             pairs = (("mu_star", "mu_star_conf"),)
     except (DatasetError, KeyError) as exc:
         raise NotAvailableError(str(exc).strip("'\"")) from None

@@ -1,13 +1,19 @@
-"""Small shared widgets."""
+"""Small shared widgets: the language of the page, charts with downloads, CSV downloads."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlencode
 
 import ipyvuetify as v
+import pandas as pd
 import plotly.graph_objects as go
 import solara
 from plotly.graph_objs import FigureWidget
+
+from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, parse_lang
+from talentsim.analysis.figures import IMAGE_WIDTH
 
 PLOT_CONFIG = {"responsive": True, "displaylogo": False}
 
@@ -40,14 +46,76 @@ class Plot:
         self.figure = figure
 
 
-def Chart(figure: go.Figure) -> solara.Element:
+def Chart(figure: go.Figure, download: str | None = None, lang: Lang = DEFAULT_LANG):
     """A Plotly figure that follows its container's width (height set by the figure).
 
     Like ``solara.FigurePlotly``, but with Plotly's ``responsive`` config, and when only the
     data changed (same traces) it updates the arrays in place instead of replacing every
-    trace, which keeps the live page fast.
+    trace, which keeps the live page fast. With ``download`` (a file stem) it has PNG and SVG
+    buttons; the image is made by kaleido only when a button is pressed.
     """
-    return ChartView(Plot(figure))
+    if download is None:
+        return ChartView(Plot(figure))
+    with solara.Column(gap="0px") as column:
+        ChartView(Plot(figure))
+        ImageDownloads(Plot(figure), download, lang)
+    return column
+
+
+def image_bytes(figure: go.Figure, image_format: str) -> bytes:
+    """``figure`` as a PNG or SVG (kaleido with the system's Chromium)."""
+    height = figure.layout.height or 500
+    return figure.to_image(format=image_format, width=IMAGE_WIDTH, height=height)
+
+
+@solara.component
+def ImageDownloads(plot: Plot, stem: str, lang: Lang = DEFAULT_LANG) -> None:
+    """PNG and SVG buttons for one chart (images made lazily, on click)."""
+    with solara.Row(justify="end", classes=["talentsim-downloads"]):
+        for image_format, label in (("png", M.download_png), ("svg", M.download_svg)):
+            solara.FileDownload(
+                _lazy(plot.figure, image_format),
+                filename=f"{stem}.{image_format}",
+                label=label(lang),
+                mime_type="image/png" if image_format == "png" else "image/svg+xml",
+            )
+
+
+def _lazy(figure: go.Figure, image_format: str) -> Callable[[], bytes]:
+    return lambda: image_bytes(figure, image_format)
+
+
+@solara.component
+def CsvDownload(table: pd.DataFrame, stem: str, lang: Lang = DEFAULT_LANG) -> None:
+    """A CSV download of ``table`` (written when the button is pressed)."""
+    solara.FileDownload(
+        lambda: table.to_csv(index=False).encode("utf-8"),
+        filename=f"{stem}.csv",
+        label=M.download_csv(lang),
+        mime_type="text/csv",
+    )
+
+
+def query(search: str | None) -> dict[str, str]:
+    """The URL's query parameters (the last value of each)."""
+    return {key: values[-1] for key, values in parse_qs(search or "").items()}
+
+
+def with_query(search: str | None, **changes: str | None) -> str:
+    """The query string ``search`` with ``changes`` set (None removes a key)."""
+    params = query(search)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return urlencode(params)
+
+
+def use_lang() -> Lang:
+    """The page's language, from ``?lang=zh`` in the URL (English by default)."""
+    router = solara.use_router()
+    return parse_lang(query(router.search).get("lang"))
 
 
 @solara.component

@@ -435,6 +435,15 @@ def analyze(
     report: Annotated[
         Path | None, typer.Option("--report", help="HTML report to write (CSV tables beside).")
     ] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the report and figures: zh or en.")
+    ] = "en",
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="Folder for every figure as PNG and SVG.")
+    ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="PDF report to write (needs chromium).")
+    ] = None,
 ) -> None:
     """Compare scenarios, compute sensitivity indices, discover scenarios; write a report."""
     from talentsim.analysis import DatasetError, load_dataset, run_study
@@ -443,6 +452,10 @@ def analyze(
 
     if report is not None and report.is_dir():
         raise fail(f"--report {report}: is a folder, expected an .html file path")
+    if lang not in ("zh", "en"):
+        raise fail(f"--lang {lang}: expected zh or en")
+    if pdf is not None and pdf.is_dir():
+        raise fail(f"--pdf {pdf}: is a folder, expected a .pdf file path")
     try:
         ds = load_dataset(dataset)
         study = run_study(
@@ -462,10 +475,28 @@ def analyze(
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     if report is not None:
         try:
-            written = write_report(study, report)
+            written = write_report(study, report, lang)  # type: ignore[arg-type]
         except OSError as exc:
             raise fail(f"--report {report}: cannot write ({exc})") from None
         console.print(f"report → {written[0]} (+ {plural(len(written) - 1, 'CSV table')})")
+    _take_away(study, lang, figures, pdf)
+
+
+def _take_away(study: object, lang: str, figures: Path | None, pdf: Path | None) -> None:
+    """Write the figures as images and the report as PDF, when asked."""
+    from talentsim.analysis.report import write_figures, write_pdf
+
+    for option, target, write in (("--figures", figures, write_figures), ("--pdf", pdf, write_pdf)):
+        if target is None:
+            continue
+        try:
+            written = write(study, target, lang)  # type: ignore[arg-type]
+        except (OSError, RuntimeError) as exc:
+            raise fail(f"{option} {target}: cannot write ({exc})", RUN_FAILED) from None
+        shown = (
+            f"{plural(len(written), 'image')} in {target}" if isinstance(written, list) else written
+        )
+        console.print(f"{option.strip('-')} → {shown}")
 
 
 def comparison_table(final: object, baseline: str) -> Table:

@@ -147,3 +147,33 @@ def sampled_dataset(tmp_path: Path) -> Callable[..., Path]:
         return write_dataset(tmp_path / design["kind"], outcomes, runs, design)
 
     return build
+
+
+@pytest.fixture
+def grid_dataset(tmp_path: Path) -> Callable[[], Path]:
+    """A 2 × 3 grid of two levers: the subsidy raises retention, coordination does nothing."""
+
+    def build() -> Path:
+        subsidy, coordination = "policy.apprenticeship_subsidy.value", "policy.coordination.value"
+        points = [
+            (k, f"point-{k}", {subsidy: s, coordination: c})
+            for k, (s, c) in enumerate((s, c) for s in (0.0, 5000.0) for c in (0.0, 0.5, 1.0))
+        ]
+        runs = run_table(points, 6)
+        rng = np.random.default_rng(7)
+        shared = rng.normal(0, 0.05, size=6)
+        rows = []
+        for run in runs.itertuples():
+            s = runs.loc[run.Index, subsidy]
+            for year in YEARS:
+                value = 0.5 + 1e-5 * s + shared[run.replication] + rng.normal(0, 0.002)
+                rows.append(
+                    {"run_id": run.run_id, "point_id": run.point_id, "scenario": run.scenario,
+                     "replication": run.replication, subsidy: s,
+                     coordination: runs.loc[run.Index, coordination], "year": year,
+                     "retention_rate": value, "fiscal_cost": 1e7 + 100 * s}
+                )  # fmt: skip
+        design = {"kind": "grid", "levels": 3}
+        return write_dataset(tmp_path / "grid", pd.DataFrame(rows), runs, design)
+
+    return build

@@ -202,3 +202,26 @@ def test_cost_alone_gives_a_report_without_a_cost_effectiveness_section(scenario
     result = analyze(scenario_dataset(), "--outcome", "fiscal_cost", "--report", report)
     assert result.exit_code == 0, result.output
     assert "Cost-effectiveness" not in report.read_text(encoding="utf-8")
+
+
+def test_lang_and_figures_write_a_chinese_report_and_every_figure_as_png_and_svg(
+    scenario_dataset, tmp_path
+):
+    report, folder = tmp_path / "zh.html", tmp_path / "figures"
+    result = analyze(
+        scenario_dataset(), "--outcome", "retention_rate", "--lang", "zh", "--report", report,
+        "--figures", folder,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "毕业生留淄率" in report.read_text(encoding="utf-8")
+    pngs, svgs = sorted(folder.glob("*.png")), sorted(folder.glob("*.svg"))
+    assert [p.stem for p in pngs] == [p.stem for p in svgs]
+    assert {"differences_horizon", "levels_over_time", "talent_flows-01"} <= {p.stem for p in pngs}
+    assert pngs[0].read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in svgs[0].read_text(encoding="utf-8")[:500]
+
+
+def test_unknown_language_exits_2(scenario_dataset):
+    result = analyze(scenario_dataset(), "--lang", "fr")
+    assert result.exit_code == 2
+    assert "--lang fr" in result.output

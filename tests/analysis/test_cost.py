@@ -37,4 +37,4 @@ def test_table_numbers_read_in_millions_and_infinity():
     assert fmt(2.172e9) == "2,172 M"
     assert fmt(12_345) == "12,345"
     assert fmt(float("inf")) == "∞"
-    assert fmt(0.05, signed=True) == "+0.05"
+    assert fmt(0.05, signed=True) == "+0.0500"  # 3 significant digits

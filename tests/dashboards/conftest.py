@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -43,6 +44,23 @@ def roots_env(results_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # ---------------------------------------------------------------- browser
+@pytest.fixture
+def offline(page):
+    """Record every request that leaves the loopback interface."""
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if urlparse(request.url).hostname not in ("127.0.0.1", "localhost")
+            and not request.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    yield outside
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not CHROMIUM.exists():

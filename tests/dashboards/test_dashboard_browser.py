@@ -8,44 +8,15 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import urlparse
 
 import pytest
+from browser_helpers import TIMEOUT, screenshot
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 60_000
 POINTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(
     plot => (plot.data || []).map(t => (t.y || t.z || t.node?.label || []).length))"""
 expect.set_options(timeout=TIMEOUT)
-
-
-@pytest.fixture
-def offline(page: Page):
-    """Record every request that leaves the loopback interface."""
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            outside.append(request.url)
-            if urlparse(request.url).hostname not in ("127.0.0.1", "localhost")
-            and not request.url.startswith(("data:", "blob:"))
-            else None
-        ),
-    )
-    yield outside
-    assert outside == [], f"requests left the machine: {outside[:5]}"
-
-
-def screenshot(page: Page, path) -> None:
-    """The whole page: the app scrolls inside its main area, so grow the window first."""
-    height = page.evaluate(
-        "() => Math.max(...Array.from(document.querySelectorAll('main *'), e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height) + 150, 4000))})
-    page.wait_for_timeout(500)
-    page.screenshot(path=path)
-    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def chart_points(page: Page) -> list[list[int]]:
@@ -106,6 +77,7 @@ def test_live_page_lever_step_play(page: Page, dashboard_url, artifacts, offline
     # by keyboard: a mouse click can land on a chart being redrawn below the moving layout
     page.get_by_role("button", name="Pause", exact=True).press("Enter")
     expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    page.wait_for_timeout(1500)  # a year already being computed when Pause was pressed may land
     paused = page.get_by_text(re.compile(r"\(\d+ of 40\)")).inner_text()
     page.wait_for_timeout(1000)
     assert page.get_by_text(re.compile(r"\(\d+ of 40\)")).inner_text() == paused
@@ -127,11 +99,12 @@ def test_scenario_page_runs_and_shows_bands(page: Page, dashboard_url, artifacts
     run.click()
     expect(page.get_by_text("12 runs done.")).to_be_visible()
     page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot').length === 2"
-        " && document.querySelectorAll('.js-plotly-plot')[1].data?.length > 0"
+        "() => document.querySelectorAll('.js-plotly-plot').length === 3"
+        " && document.querySelectorAll('.js-plotly-plot')[2].data?.length > 0"
     )
     points = chart_points(page)
     assert len(points[0]) == 12  # six scenarios × (band + mean line)
+    assert len(points[2]) == 7  # one panel per key outcome (horizon-mean differences)
     screenshot(page, artifacts / "scenarios.png")
 
 
@@ -164,5 +137,5 @@ def test_sweep_explorer_opens_a_sweep_and_refuses_outside(
         "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".some(p => p.data?.[0]?.type === 'heatmap' && p.data[0].z.length > 3)"
     )
-    expect(page.get_by_text("Sensitivity of final-year", exact=False)).to_be_visible()
+    expect(page.get_by_text("Sensitivity of Graduates", exact=False)).to_be_visible()
     screenshot(page, artifacts / "explorer_sobol.png")

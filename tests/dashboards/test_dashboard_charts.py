@@ -27,4 +27,5 @@ def test_fan_figure_names_its_bands_and_the_runs_shown():
     fig = fan_figure(table, "retention_rate", name="park")
     assert [t.name for t in fig.data] == ["5–95 %", "25–75 %", "median"]
     assert fig.layout.title.text.endswith("— park")
-    assert list(fig.data[0].y) == [4, 4, 0, 0]
+    assert list(fig.data[0].y) == [400, 400, 0, 0]  # a rate is drawn in %
+    assert fig.layout.yaxis.title.text == "Graduates staying in the city (%)"

@@ -74,12 +74,16 @@ def test_scenarios_run_off_the_ui_thread_with_bands_and_differences(scenario_pag
     rc.find(v.Select, label="Scale").widget.v_model = 0.01
     rc.find(v.Btn, children=["Run"]).widget.click()
     wait_until(lambda: "4 runs done." in texts(rc))
-    band, diff = figures(rc)
+    band, diff, panels = figures(rc)
     names = {trace.name for trace in band.data if trace.name}
-    assert names == {"baseline", "demo_park"}
+    assert names == {"Baseline (status quo)", "Demonstration park (先行区)"}
     assert len(band.data[1].x) == 5  # five years
-    assert {t.name for t in diff.data if t.name} == {"demo_park"}
-    assert "difference from baseline" in diff.layout.title.text
+    assert {t.name for t in diff.data if t.name} == {"Demonstration park (先行区)"}
+    assert "difference from Baseline (status quo)" in diff.layout.title.text
+    # the report's small multiples: one panel per outcome, horizon means, in their units
+    assert len(panels.data) == 7
+    assert "Graduates staying in the city (pp)" in [a.text for a in panels.layout.annotations]
+    assert "Demonstration park (先行区): " in texts(rc)  # the plain sentence about noise
 
 
 def test_cancel_stops_a_scenario_run_and_keeps_what_finished(scenario_page):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from talentsim.analysis import formats
+from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, N, Note
 from talentsim.analysis.comparison import compare_by_year, order_scenarios, summarise
 from talentsim.analysis.cost import cost_effectiveness
 from talentsim.analysis.dataset import DatasetError, SweepDataset
@@ -55,7 +57,7 @@ class Study:
     cost: pd.DataFrame | None = None
     indices: pd.DataFrame | None = None
     prim: PrimResult | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 def choose_outcomes(ds: SweepDataset, requested: list[str] | None) -> list[str]:
@@ -93,15 +95,15 @@ def run_study(
     """
     names = choose_outcomes(ds, outcomes)
     present = set(ds.outcomes["scenario"].astype(str))
-    notes = []
+    notes: list[Note] = []
     if ds.kind == "grid" and baseline not in present and not baseline_required:
         baseline, first = _first_point(ds)
-        notes.append(f"Grid design: differences are taken from its first point {first}.")
+        notes.append(Note(N.grid_first_point, first=first))
     elif baseline not in present:
         crossed = sorted(s for s in present if s.startswith(f"{baseline} ("))
         if crossed:
             baseline = _first_point(ds, crossed)[0]
-            notes.append(f"Scenarios crossed with levers: the baseline is {baseline!r}.")
+            notes.append(Note(N.crossed_baseline, baseline=baseline))
     has_baseline = baseline in present
     study = Study(
         dataset=ds, baseline=baseline if has_baseline else None, outcomes=names, notes=notes
@@ -120,19 +122,14 @@ def run_study(
         if "fiscal_cost" in ds.outcome_names:
             study.cost = cost_effectiveness(ds, baseline, names)
         else:
-            study.notes.append("No 'fiscal_cost' column: cost-effectiveness left out.")
+            study.notes.append(Note(N.no_cost))
     elif ds.kind not in ("lhs", "sobol", "morris"):
-        study.notes.append(
-            f"No baseline scenario {baseline!r} in this {ds.kind} design: the scenario "
-            "comparison and cost-effectiveness are left out (use --baseline NAME)."
-        )
+        study.notes.append(Note(N.no_baseline, baseline=baseline, kind=ds.kind))
     if ds.kind in ("sobol", "morris"):
         study.indices = sensitivity(ds, names, SENSITIVITY_STATISTIC)
         _note_noise(study)
     elif ds.kind != "scenarios":
-        study.notes.append(
-            f"Sensitivity indices need a sobol or morris design; this one is {ds.kind!r}."
-        )
+        study.notes.append(Note(N.no_sensitivity, kind=ds.kind))
     if ds.kind == "lhs":
         study.prim = discover(ds, names[0], threshold, SENSITIVITY_STATISTIC)
     return study
@@ -160,11 +157,7 @@ def _note_pairing(study: Study) -> None:
     rows = study.horizon[study.horizon["scenario"] != study.baseline]
     corr = rows["pair_corr"].median()
     if len(rows) and pd.notna(corr) and corr < PAIRING_WEAK:
-        study.notes.append(
-            f"Paired runs are weakly correlated (median correlation {corr:.2f} of horizon "
-            "means with the baseline's run of the same replication): common random numbers "
-            "narrow the intervals little here, so differences need more replications."
-        )
+        study.notes.append(Note(N.pairing, corr=f"{corr:.2f}"))
 
 
 def _note_noise(study: Study) -> None:
@@ -174,50 +167,51 @@ def _note_noise(study: Study) -> None:
     noisy = share[share > NOISE_WARN]
     if len(noisy):
         listed = ", ".join(f"{o} ({v:.0%})" for o, v in noisy.items())
-        study.notes.append(
-            f"Seed noise is a large share of the variance between design points for {listed}: "
-            "their indices are unreliable; add replications, raise the scale or n."
-        )
+        study.notes.append(Note(N.seed_noise, listed=listed))
 
 
 def _note_failures(ds: SweepDataset, study: Study) -> None:
     status = ds.manifest.get("status")
     if status not in (None, "complete"):
-        study.notes.append(
-            f"The sweep's manifest says status {status!r}: runs may be missing; rerun the "
-            "sweep command to complete it before drawing conclusions."
-        )
+        study.notes.append(Note(N.status, status=status))
     failed = ds.failed_runs
     if len(failed):
-        study.notes.append(
-            f"{len(failed)} of {len(ds.runs)} runs failed and are left out; pairs lose the "
-            "replication of a failed run."
-        )
+        study.notes.append(Note(N.failed, failed=len(failed), total=len(ds.runs)))
 
 
-def headline(study: Study) -> pd.DataFrame | None:
-    """Scenario × outcome at the final year: 'mean [95 % CI]' and 'Δ [95 % CI]' columns."""
-    if study.final is None:
+def headline(study: Study, lang: Lang = DEFAULT_LANG) -> pd.DataFrame | None:
+    """Scenario × outcome, mean over the horizon: 'mean [95 % CI]', 'Δ [95 % CI]' and ρ.
+
+    The same statistic as the report's headline and the dashboard's difference panels; rates
+    in %, money in RMB, a difference within noise says so.
+    """
+    if study.horizon is None:
         return None
-    table = study.final
+    table = study.horizon
     cells: dict[str, dict[str, str]] = {}
     for row in table.itertuples(index=False):
         out = cells.setdefault(str(row.scenario), {})
-        out[str(row.outcome)] = f"{fmt(row.mean)} [{fmt(row.ci_low)}, {fmt(row.ci_high)}]"
+        name = str(row.outcome)
+        level = formats.interval(name, row.ci_low, row.ci_high, lang)
+        out[name] = f"{formats.value(name, row.mean, lang)} {level}"
         if row.scenario != study.baseline:
-            out[f"Δ {row.outcome}"] = (
-                f"{fmt(row.diff, signed=True)} [{fmt(row.diff_low, signed=True)}, "
-                f"{fmt(row.diff_high, signed=True)}]"
+            diff = formats.interval(name, row.diff_low, row.diff_high, lang, diff=True)
+            verdict = (
+                f" ({M.no_difference(lang)})"
+                if formats.within_noise(row.diff_low, row.diff_high)
+                else ""
             )
+            out[f"Δ {name}"] = f"{formats.difference(name, row.diff, lang)} {diff}{verdict}"
+            out[f"ρ {name}"] = formats.sig(row.pair_corr, 2)
     frame = pd.DataFrame.from_dict(cells, orient="index")
-    columns = [c for o in study.outcomes for c in (o, f"Δ {o}") if c in frame.columns]
+    columns = [c for o in study.outcomes for c in (o, f"Δ {o}", f"ρ {o}") if c in frame.columns]
     frame = frame[columns].fillna("")
     frame.index.name = "scenario"
     return frame
 
 
 def fmt(value: float, signed: bool = False) -> str:
-    """A number for a table: millions as 'M', thousands separated, else 4 significant digits."""
+    """A number for the terminal: millions as 'M', thousands separated, else 3 digits."""
     if pd.isna(value):
         return "–"
     sign = "+" if signed else ""
@@ -228,7 +222,7 @@ def fmt(value: float, signed: bool = False) -> str:
         return f"{value / 1e6:{sign},.{digits}f} M"
     if abs(value) >= 1000:
         return f"{value:{sign},.0f}"
-    return f"{value:{sign}.4g}"
+    return formats.sig(value, signed=signed)
 
 
 def key_findings(study: Study) -> list[str]:
