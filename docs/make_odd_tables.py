@@ -87,6 +87,8 @@ CONSTANTS = [
      "assumption: 中职 / 普高 / 初中 among secondary-level workers at set-up"),
     ("model.setup", "INITIAL_IN_FIELD", "share",
      "assumption: initial workers in their own field"),
+    ("model.setup", "INITIAL_FIRM_AGE", "years",
+     "assumption: set-up firms' ages uniform below it (exit falls with age)"),
     ("model.setup", "INITIAL_MIGRANT_SHARE", "share",
      "assumption: initial workers born outside the city"),
     ("model.states", "STUDY_YEARS", "years",

@@ -195,7 +195,8 @@ def _enter(
 def add_firms(state: CityState, keys: np.ndarray, **columns: Any) -> np.ndarray:
     """Add firms with ``keys`` and column values to the table and as Mesa agents."""
     columns.setdefault("above_scale", True)
-    ids = state.firms.add(len(keys), key=keys, active=True, born=state.year, **columns)
+    columns.setdefault("born", state.year)
+    ids = state.firms.add(len(keys), key=keys, active=True, **columns)
     state.firm_agents.extend(Firm(state.model, state.firms, int(i)) for i in ids)
     return ids
 
