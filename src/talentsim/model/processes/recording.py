@@ -179,4 +179,11 @@ def _labour_market_flows(state: CityState) -> dict[str, float]:
     }
     for level, name in enumerate(LEVELS):
         row[f"posted_wage_{name}"] = c[f"posted_wage_{level}"]
+    working = np.flatnonzero(stage == Stage.EMPLOYED)
+    field = state.firms.field[p.employer[working]]
+    n_fields = state.structure.n_fields
+    total = np.bincount(field, weights=p.wage[working], minlength=n_fields)
+    count = np.maximum(np.bincount(field, minlength=n_fields), 1)
+    for spec, wage in zip(state.config.fields, total / count, strict=True):
+        row[f"wage_field_{spec.name}"] = float(wage)
     return row
