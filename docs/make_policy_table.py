@@ -169,7 +169,7 @@ LEVERS = [
         "park",
         "enabled from the first year (200 ha, 3,000 places, 30 firms/yr, 2 colleges)",
         {"policy.park.enabled": True},
-        "`firm_dynamics.grow_exit_enter`, `open_branch_colleges`, `programme_review.review`, "
+        "`firm_dynamics.grow_and_enter`, `open_branch_colleges`, `programme_review.review`, "
         "`cooperation.cooperate` (park firms: transaction cost halved)",
         "3",
         ("shared_training_capacity", "firms", "value_added"),

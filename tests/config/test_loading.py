@@ -44,11 +44,11 @@ def test_wrong_type_names_file_and_field(tmp_path):
 
 
 def test_out_of_range_value_names_file_and_field(tmp_path):
-    path = scenario(tmp_path, "migration:\n  worker_exit_rate: 1.5\n")
+    path = scenario(tmp_path, "migration:\n  employed_attachment: 50\n")
     with pytest.raises(ConfigError) as err:
         load_config(path)
-    assert "migration.worker_exit_rate" in str(err.value)
-    assert "1.5" in str(err.value)
+    assert "migration.employed_attachment" in str(err.value)
+    assert "50" in str(err.value)
 
 
 def test_out_of_range_lever_names_the_lever(tmp_path):

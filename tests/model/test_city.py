@@ -251,7 +251,11 @@ def test_seed_sequence_and_generator_seeds_are_accepted_and_reproducible():
 def test_every_outcome_column_is_defined_in_the_odd_document(run):
     text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     outcomes_section = text[text.index("## 8. Outcomes") : text.index("## 9.")]
-    patterns = {"shortage_": "`shortage_<field>`", "fiscal_cost_": "`fiscal_cost_<instrument>`"}
+    patterns = {
+        "shortage_": "`shortage_<field>`",
+        "fiscal_cost_": "`fiscal_cost_<instrument>`",
+        "wage_field_": "`wage_field_<field>`",
+    }
     undocumented = []
     for column in run.model.outcomes().columns:
         documented = f"`{column}`" in outcomes_section or any(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from talentsim.config import load_config
 from talentsim.config.schema import (
     Destination,
     FieldChoice,
@@ -24,6 +27,7 @@ from talentsim.model.processes import migration
 from talentsim.model.streams import Stream
 
 N = 20_000
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def rng(seed: int = 0) -> np.random.Generator:
@@ -287,9 +291,67 @@ def test_super_deduction_raises_rd_and_soes_spend_more():
 
 
 def test_less_productive_firms_exit_more_often():
-    p = firms.exit_probability(Firms(), np.array([-1.0, 0.0, 1.0]), 0.0)
+    p = firms.exit_probability(Firms(), np.array([-1.0, 0.0, 1.0]), 0.0, np.full(3, 40.0), 0)
     assert (np.diff(p) < 0).all()
     assert p.max() <= 0.5
+
+
+def test_larger_and_older_firms_exit_less():
+    params = Firms()
+    by_size = firms.exit_probability(params, np.zeros(3), 0.0, np.array([5.0, 40.0, 400.0]), 3)
+    by_age = firms.exit_probability(
+        params, np.zeros(3), 0.0, np.full(3, 40.0), np.array([0, 5, 30])
+    )
+    assert (np.diff(by_size) < 0).all()
+    assert (np.diff(by_age) < 0).all()
+    flat = Firms(exit_size_elasticity=0.0, exit_age_elasticity=0.0)
+    same = firms.exit_probability(flat, np.zeros(3), 0.0, np.array([5.0, 40.0, 400.0]), 7)
+    np.testing.assert_allclose(same, flat.exit_rate)
+
+
+def test_a_higher_posted_wage_lowers_desired_employment_and_a_demand_shock_raises_it():
+    params = Firms()
+    shares = np.array([[0.6, 0.2, 0.15, 0.05]])
+    at_schedule = firms.desired_employment(params, np.array([100.0]), shares, np.zeros((1, 4)))
+    np.testing.assert_allclose(at_schedule, 100.0 * shares)
+    dearer = firms.desired_employment(params, np.array([100.0]), shares, np.full((1, 4), 0.2))
+    assert (dearer < at_schedule).all()
+    boom = firms.desired_employment(params, np.array([100.0]), shares, np.zeros((1, 4)), 1.05)
+    assert (boom > at_schedule).all()
+
+
+def test_a_shortage_raises_the_posted_wage_and_a_lasting_one_raises_it_more():
+    params = LabourMarket()
+    openings = np.array([[10, 10, 10, 0]])
+    unfilled = np.array([[0, 1, 6, 0]])
+    markup, years = firms.adjust_posted_wages(
+        params, np.zeros((1, 4)), np.zeros((1, 4), dtype=np.int8), openings, unfilled
+    )
+    assert markup[0, 0] < 0 < markup[0, 2]  # filled everything: lower; a shortage: higher
+    assert markup[0, 1] == pytest.approx(0.0)  # the normal share unfilled: unchanged
+    assert markup[0, 3] == 0.0 and years.tolist() == [[0, 1, 1, 0]]
+    again, _ = firms.adjust_posted_wages(params, np.zeros((1, 4)), years, openings, unfilled)
+    assert again[0, 2] > markup[0, 2]
+    decayed, _ = firms.adjust_posted_wages(
+        params, np.full((1, 4), 0.3), years, np.zeros((1, 4), dtype=np.int64), np.zeros((1, 4))
+    )
+    assert (decayed < 0.3).all() and (decayed > 0).all()
+
+
+def test_growth_falls_with_labour_cost_and_keeps_the_trend_in_expectation():
+    params = Firms()
+    shock = Stream(3, "growth", 2030).normal(np.arange(200_000), "growth")
+    cheap = firms.growth_rate(params, np.full(len(shock), 0.02), np.zeros(len(shock)), 0.0, shock)
+    dear = firms.growth_rate(params, np.full(len(shock), 0.02), np.zeros(len(shock)), 0.2, shock)
+    assert (dear < cheap).all()
+    assert np.exp(cheap).mean() == pytest.approx(np.exp(0.02), abs=2e-3)  # Gibrat, mean trend
+
+
+def test_entry_rises_with_expected_profit_and_does_not_grow_with_incumbents():
+    params = Firms()
+    assert firms.entry_mean(params, 4000, 1.1) > firms.entry_mean(params, 4000, 1.0)
+    assert firms.entry_mean(params, 4000, 0.9) < firms.entry_mean(params, 4000, 1.0)
+    assert firms.entry_mean(params, 4000, 1.0) == pytest.approx(params.entry_rate * 4000)
 
 
 def test_labour_demand_shares_sum_to_one_and_shift_up_with_productivity():
@@ -300,13 +362,10 @@ def test_labour_demand_shares_sum_to_one_and_shift_up_with_productivity():
 
 
 def test_vacancies_are_the_non_negative_gap_to_desired_employment():
-    target = np.array([100.0, 10.0])
-    shares = np.array([[0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    desired = np.array([[50.0, 50.0, 0.0, 0.0], [10.0, 0.0, 0.0, 0.0]])
     employed = np.array([[40.0, 60.0, 0.0, 0.0], [3.5, 0.0, 0.0, 0.0]])
     keys = np.arange(2)
-    draws = np.array(
-        [firms.vacancies(stream(i), keys, target, shares, employed) for i in range(2000)]
-    )
+    draws = np.array([firms.vacancies(stream(i), keys, desired, employed) for i in range(2000)])
     assert (draws >= 0).all()
     np.testing.assert_array_equal(draws[:, 0], np.tile([10, 0, 0, 0], (2000, 1)))
     assert abs(draws[:, 1, 0].mean() - 6.5) < 0.05  # stochastic rounding keeps the mean
@@ -435,10 +494,35 @@ def test_higher_local_wage_or_subsidy_raises_stay_probability():
 
 
 def test_unemployment_network_and_migrant_status_push_people_out():
-    assert stay(unemployed=True) < stay()
+    assert stay(unemployed=True, unemployed_penalty=0.5) < stay(unemployed_penalty=0.5)
     assert stay(leavers=0.8) < stay()
     assert stay(migrant=True) < stay()
     assert stay(home_bias=Migration().home_bias + 1.0) > stay()
+
+
+def test_a_slack_market_lowers_the_unemployeds_expected_income_and_pushes_them_out():
+    config = load_config(ROOT / "configs" / "zibo_baseline.yaml")
+    reference = np.array([60_000.0])
+    tight = migration.searching_income(config, reference, 0.9)[0]
+    slack = migration.searching_income(config, reference, 0.3)[0]
+    assert slack < tight < reference[0]
+    assert stay(income=slack) < stay(income=tight)
+
+
+def test_settled_workers_are_more_attached_than_newcomers():
+    parameters = Migration()
+    outside = migration.outside_utilities(parameters, DESTINATIONS, np.array([60_000.0] * 2))
+    p = migration.stay_probability(
+        parameters,
+        np.full(2, 60_000.0),
+        outside,
+        np.zeros(2, bool),
+        np.zeros(2, bool),
+        0.2,
+        np.array([False, True]),
+    )
+    assert p[1] > p[0]
+    assert 1 - p[1] < 0.03  # settled workers leave at a few % a year at most
 
 
 def test_better_outside_options_raise_leaving_and_pick_the_best_destination():

@@ -235,21 +235,39 @@ class Migration(Strict):
         le=10,
     )
     migrant_home_bias: float = param(
-        0.6, "logit", "assumption: in-migrants are less attached", ge=-10, le=10
+        1.6,
+        "logit",
+        "assumption: in-migrants are less attached; calibrated (by hand) with "
+        "unemployed_income_share so that unemployment stays ~3-5 %",
+        ge=-10,
+        le=10,
     )
     network: float = param(
         0.5, "logit per share", "assumption: network of earlier leavers", ge=0, le=10
     )
     unemployed_penalty: float = param(
-        0.9,
+        0.0,
         "logit",
-        "calibrated (by hand): no local offer pushes out, but most unemployed new graduates "
-        "keep searching at home",
+        "calibrated (by hand): beyond their lower income (unemployed_income_share), being "
+        "unemployed does not push people out; most keep searching at home",
         ge=0,
         le=10,
     )
-    worker_exit_rate: float = param(
-        0.01, "1/yr", "assumption: yearly emigration of workers", ge=0, le=0.5
+    unemployed_income_share: float = param(
+        1.0,
+        "share of the reservation wage",
+        "assumption: what an unemployed person lives on while searching (family support, "
+        "informal work, benefits)",
+        ge=0,
+        le=2,
+    )
+    employed_attachment: float = param(
+        4.0,
+        "logit",
+        "assumption: attachment of an employed worker to the city beyond the home bias (job, "
+        "tenure, family); set so that ~1 %/yr of the employed leave in the baseline",
+        ge=-10,
+        le=10,
     )
 
 
@@ -278,8 +296,17 @@ class Skills(Strict):
 class LabourMarket(Strict):
     """Multi-round matching of job seekers and vacancies."""
 
-    rounds: int = param(3, "rounds", "assumption", ge=1, le=20)
-    applications: int = param(3, "applications/round", "assumption", ge=1, le=20)
+    rounds: int = param(
+        1,
+        "rounds",
+        "calibrated (by hand): with one contact and one application a round, one round a year "
+        "leaves ~5 % unemployed at year end (unemployment_rate target)",
+        ge=1,
+        le=20,
+    )
+    applications: int = param(
+        1, "applications/round", "calibrated (by hand), with rounds and contacts", ge=1, le=20
+    )
     reservation_ratio: float = param(
         0.65,
         "ratio",
@@ -288,7 +315,93 @@ class LabourMarket(Strict):
         ge=0,
         le=2,
     )
-    quit_rate: float = param(0.06, "1/yr", "assumption: job-to-job separation", ge=0, le=1)
+    contacts: int = param(
+        1,
+        "vacancies/round",
+        "calibrated (by hand): open vacancy cells a seeker learns of in a round (search "
+        "friction), with rounds and applications",
+        ge=1,
+        le=50,
+    )
+    own_field_contacts: float = param(
+        0.7,
+        "share",
+        "calibrated (by hand): share of a seeker's contacts in their own field (with "
+        "in_field_priority, sets 中职 in-field employment ~76 %)",
+        ge=0,
+        le=1,
+    )
+    quit_rate: float = param(
+        0.04,
+        "1/yr",
+        "assumption: quits into unemployment (job-to-job moves are separate)",
+        ge=0,
+        le=1,
+    )
+    on_the_job_search: float = param(
+        0.1,
+        "share/yr",
+        "assumption: employed workers searching on the job in a year (China job-to-job "
+        "mobility of a few % a year)",
+        ge=0,
+        le=1,
+    )
+    job_to_job_gain: float = param(
+        0.1,
+        "share of wage",
+        "assumption: wage gain an employed seeker needs to move (mobility cost)",
+        ge=0,
+        le=2,
+    )
+    reservation_decay: float = param(
+        0.05,
+        "1/yr of unemployment",
+        "assumption: the reservation wage falls with unemployment duration (Krueger & Mueller "
+        "2016 find it nearly flat; a mild decline)",
+        ge=0,
+        le=1,
+    )
+    wage_adjustment: float = param(
+        0.15,
+        "log-wage per unfilled share",
+        "assumption: a firm raises its posted wage at a level by this times the share of its "
+        "vacancies there left unfilled above the normal share (wage posting with adjustment)",
+        ge=0,
+        le=5,
+    )
+    vacancy_duration_weight: float = param(
+        0.5,
+        "1 per year open",
+        "assumption: each further year a firm's vacancies stay unfilled raises the adjustment",
+        ge=0,
+        le=5,
+    )
+    normal_unfilled_share: float = param(
+        0.1,
+        "share",
+        "assumption: share of vacancies a firm expects to leave unfilled at a going wage "
+        "(~93 % of vacancies filled within the year)",
+        ge=0,
+        le=1,
+    )
+    wage_reversion: float = param(
+        0.1,
+        "1/yr",
+        "assumption: posted-wage markups decay towards the wage schedule each year",
+        ge=0,
+        le=1,
+    )
+    layoff_tolerance: float = param(
+        0.1,
+        "share",
+        "assumption: a firm lays off staff at a level only beyond this excess over its "
+        "desired employment (labour hoarding)",
+        ge=0,
+        le=5,
+    )
+    layoff_share: float = param(
+        0.5, "share/yr", "assumption: share of the excess laid off in a year", ge=0, le=1
+    )
     out_of_field_discount: float = param(
         0.97,
         "ratio",
@@ -436,11 +549,82 @@ class Firms(Strict):
     growth_elasticity: float = param(
         0.5, "1", "assumption: employment growth per productivity", ge=0, le=5
     )
-    entry_rate: float = param(0.06, "1/yr", "assumption: entrants per incumbent", ge=0, le=1)
-    exit_rate: float = param(
-        0.045,
+    labour_demand_elasticity: float = param(
+        0.5,
+        "1",
+        "Hamermesh 1993: constant-output labour demand elasticity ~0.3-0.75; desired "
+        "employment at a level falls with the firm's posted wage over the schedule",
+        ge=0,
+        le=5,
+    )
+    growth_wage_elasticity: float = param(
+        0.5,
+        "1/yr per log-wage",
+        "assumption: growth of a firm's demand falls with its labour cost above the schedule "
+        "(higher unit cost, lower expected output)",
+        ge=0,
+        le=10,
+    )
+    growth_noise: float = param(
+        0.12,
+        "log-SD/yr",
+        "assumption: idiosyncratic yearly growth of a firm's demand (Gibrat); ~0.1-0.2 for "
+        "employment growth of continuing firms",
+        ge=0,
+        le=2,
+    )
+    entry_rate: float = param(
+        0.06,
         "1/yr",
-        "calibrated: entries balance exits, ~3,143 above-scale industrial firms",
+        "assumption: potential entrants a year per firm of the set-up city (a pool that does "
+        "not grow with the number of incumbents)",
+        ge=0,
+        le=1,
+    )
+    entry_profit_elasticity: float = param(
+        3.0,
+        "1 per log-profit",
+        "assumption: entry responds to an entrant's expected profit relative to the set-up "
+        "year (labour cost at the going wage, the field's demand)",
+        ge=0,
+        le=20,
+    )
+    exit_size_elasticity: float = param(
+        0.2,
+        "1",
+        "Evans 1987; Dunne, Roberts & Samuelson 1989: exit hazard falls with size, "
+        "h ∝ (size / entry_size)^−elasticity",
+        ge=0,
+        le=3,
+    )
+    exit_age_elasticity: float = param(
+        0.3,
+        "1",
+        "Evans 1987; Dunne, Roberts & Samuelson 1989: exit hazard falls with age, "
+        "h ∝ (1 + age)^−elasticity",
+        ge=0,
+        le=3,
+    )
+    demand_shock_sd: float = param(
+        0.0,
+        "log-SD/yr",
+        "uncertainty: SD of the city's AR(1) aggregate demand shock (0 = off, the "
+        "deterministic baseline; ~0.02-0.04 for a city's business cycle)",
+        ge=0,
+        le=0.5,
+    )
+    demand_shock_persistence: float = param(
+        0.7,
+        "1",
+        "assumption: yearly persistence of the aggregate demand shock (AR(1) coefficient)",
+        ge=0,
+        le=0.99,
+    )
+    exit_rate: float = param(
+        0.08,
+        "1/yr",
+        "calibrated: exit hazard of a new firm of entry size; exits balance the entry pool at "
+        "~3,143 above-scale industrial firms",
         ge=0,
         le=1,
     )

@@ -47,7 +47,9 @@ Process = Callable[[CityState, Stream], None]
 
 SCHEDULE: tuple[tuple[str, Process], ...] = (
     ("wage_level", wage_level.update_wage_index),
+    ("aggregate_demand", firm_dynamics.update_demand),
     ("ageing_and_separations", ageing.age_and_separate),
+    ("firm_exits", firm_dynamics.close_firms),
     ("schooling", schooling.progress),
     ("admissions", admissions.admit),
     ("cooperation", cooperation.cooperate),
@@ -57,7 +59,7 @@ SCHEDULE: tuple[tuple[str, Process], ...] = (
     ("graduate_outcomes", graduate_outcomes.observe),
     ("learning", learning.learn),
     ("research", research.research_and_innovate),
-    ("firm_dynamics", firm_dynamics.grow_exit_enter),
+    ("firm_dynamics", firm_dynamics.grow_and_enter),
     ("programme_review", programme_review.review),
     ("recording", recording.record),
 )

@@ -1,11 +1,17 @@
 """Multi-round matching of job seekers and vacancies, vectorised (no loop over persons).
 
 A vacancy cell is one firm's openings at one labour-market level. In each round every unmatched
-seeker samples a few open cells of their level (search frictions; half of them in their own
-field), applies to the best ``applications`` of them whose wage clears their reservation wage,
-and each cell makes offers to its best applicants up to its open slots; a seeker holding several
-offers takes the best. Matching generated this way shows decreasing returns and a Beveridge
-relation (Neugart 2004).
+seeker learns of ``contacts`` open cells of their level (search frictions), each in their own
+field with probability ``own_field_contacts`` (else in any field; in any field also where their
+own field has no open cell), drawn in proportion to open slots; they apply to the best
+``applications`` of them whose wage clears their reservation wage, and each cell makes offers to
+its best applicants up to its open slots; a seeker holding several offers takes the best.
+
+Every draw depends on the market only through shares of slots, so the matching it generates is
+homogeneous of degree one in (seekers, vacancies) as long as markets are not thin: the
+aggregate matching function has constant returns, and its elasticities come from the urn-ball
+congestion of each round and from the mix of slack and tight submarkets (fields and levels;
+Shimer 2007, Neugart 2004).
 """
 
 from __future__ import annotations
@@ -140,7 +146,7 @@ def match(
         return hired_cell, wage
     level_key = vacancies.level.astype(np.int64)
     field_key = level_key * (n_fields + 1) + vacancies.field
-    draws = params.applications
+    draws = params.contacts
     for r in range(params.rounds):
         open_cells = slots > 0
         active = np.flatnonzero(hired_cell < 0)
@@ -159,9 +165,11 @@ def match(
         any_field = _sample_cells(
             stream.uniform(s_key, f"search any field {r}", draws), level_key, weights, s_level
         )
+        own = stream.uniform(s_key, f"search where {r}", draws) < params.own_field_contacts
+        contacted = np.where(own & (in_own >= 0), in_own, any_field)
         # one row per seeker: their distinct candidate cells in ascending order (-1: none);
         # row-major order of the 2-D arrays is (seeker, cell) order
-        cell = np.sort(np.concatenate([in_own, any_field], axis=1), axis=1)
+        cell = np.sort(contacted, axis=1)
         ok = cell >= 0
         ok[:, 1:] &= cell[:, 1:] != cell[:, :-1]
         safe = np.where(ok, cell, 0)

@@ -36,7 +36,17 @@ COLUMNS: dict[str, Any] = {
     "graduation_year": np.int16,  # year of the last completed level, 0 none
     "allowance_years": np.int8,  # talent-allowance years still to be paid
     "destination": np.int8,  # index of the outside destination after leaving, -1
+    "unemployed_since": np.int16,  # year the current spell of unemployment began, 0 none
+    "unemployment_origin": np.int8,  # why it began: Separation (entrant, displaced, quit)
 }
+
+
+class Separation(IntEnum):
+    """How a spell of unemployment began (``unemployment_origin``)."""
+
+    ENTRANT = 0  # new graduate, in-migrant graduate, or anyone entering the labour market
+    DISPLACED = 1  # the employer closed or laid the worker off
+    QUIT = 2  # the worker quit
 
 
 class Entry(IntEnum):

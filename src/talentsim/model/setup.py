@@ -41,6 +41,8 @@ SECONDARY_MIX = ([Level.ZHONGZHI, Level.GENERAL_HS, Level.JUNIOR], [0.6, 0.25, 0
 """Education of the initial workforce at the secondary level (assumption)."""
 INITIAL_IN_FIELD = 0.7
 """Share of the initial workforce working in their field (assumption)."""
+INITIAL_FIRM_AGE = 30
+"""Ages of the set-up firms are uniform over [0, INITIAL_FIRM_AGE) years (assumption)."""
 INITIAL_MIGRANT_SHARE = 0.15
 """Share of the initial workforce born outside the city (assumption)."""
 
@@ -100,6 +102,7 @@ def _add_firms(state: CityState, rng: np.random.Generator) -> None:
             soe=rng.random(n) < cfg.soe_share * np.sqrt(size / size.mean()),
             log_productivity=rng.normal(0.0, 0.3, n),
             district=rng.choice(s.n_districts, size=n, p=s.cohort_share),
+            born=state.year - rng.integers(0, INITIAL_FIRM_AGE, n),
         )
 
 

@@ -15,12 +15,12 @@ import numpy as np
 
 from talentsim.config.schema import LEVELS, CityConfig, TalentSubsidy
 from talentsim.model import skills
-from talentsim.model.agents.firms import Firm, FirmTable
+from talentsim.model.agents.firms import Firm, FirmTable, desired_employment, level_shares
 from talentsim.model.agents.government import Government
 from talentsim.model.agents.schools import VocationalSchool
 from talentsim.model.agents.universities import University
 from talentsim.model.outcomes import FlowTally
-from talentsim.model.people import Event, People
+from talentsim.model.people import Event, People, Separation
 from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
 
 SIGNAL_WEIGHT = 0.5
@@ -82,6 +82,7 @@ class Signals:
     peer_field: np.ndarray  # (districts, fields) last 中职 entrants' fields
     leaver_share: float = 0.2  # share of last year's local graduates who left
     zhongzhi_continue_share: float = 0.65  # share of 中职 graduates who continued
+    job_finding: float = 0.7  # share of last market's unemployed seekers who found a job
     reference: dict[str, Any] = field(default_factory=dict)  # choice drivers at set-up
 
 
@@ -118,6 +119,7 @@ class CityState:
     universities: list[University] = field(default_factory=list)
     now: ThisYear = field(default_factory=ThisYear)
     wage_index: float = 1.0
+    demand_shock: float = 0.0  # log of the city's aggregate demand (AR(1); 0 when off)
     previous_wage_index: float = 1.0
     mean_log_productivity0: float = 0.0
     land_places: float = 0.0
@@ -159,6 +161,29 @@ class CityState:
         table = self.firms
         active = table.active
         return float(np.average(table.log_productivity[active], weights=table.size_target[active]))
+
+    def employment_by_firm_level(self) -> np.ndarray:
+        """(firms, 4) current employment by firm and labour-market level."""
+        p = self.people
+        employed = p.stage == Stage.EMPLOYED
+        key = (
+            p.employer[employed].astype(np.int64) * N_MARKET_LEVELS
+            + MARKET_LEVEL[p.level[employed]]
+        )
+        counts = np.bincount(key, minlength=len(self.firms) * N_MARKET_LEVELS)
+        return counts.reshape(-1, N_MARKET_LEVELS).astype(np.float64)
+
+    def desired_employment(self) -> np.ndarray:
+        """(firms, 4) desired employment of every firm (:func:`firms.desired_employment`)."""
+        table, s = self.firms, self.structure
+        desired = desired_employment(
+            self.config.firms,
+            table.size_target,
+            level_shares(s.tech[table.field], table.log_productivity),
+            table.log_markup,
+            float(np.exp(self.demand_shock)),
+        )
+        return desired * table.active[:, None]
 
     def update_revenue(self) -> None:
         """Revenue = revenue_per_worker · A_f · Σ worker productivity (at t0, π ≈ 1.3)."""
@@ -225,6 +250,12 @@ class CityState:
         p.employer[rows] = -1
         p.stage[rows] = stage
 
+    def separate(self, rows: np.ndarray, origin: Separation) -> None:
+        """The workers at ``rows`` lose or leave their job and start a spell of unemployment."""
+        self.release(rows, Stage.UNEMPLOYED)
+        self.people.unemployed_since[rows] = self.year
+        self.people.unemployment_origin[rows] = int(origin)
+
     def leave(self, rows: np.ndarray, destination: np.ndarray | int = -1) -> None:
         """The persons at ``rows`` leave the city (destination -1: to study elsewhere)."""
         self.release(rows, Stage.LEFT)
@@ -236,6 +267,7 @@ class CityState:
         p = self.people
         p.stage[rows] = Stage.EMPLOYED
         p.employer[rows] = firm
+        p.unemployed_since[rows] = 0
         p.wage[rows] = wage
         in_field = p.field[rows] == self.firms.field[firm]
         p.log(self.year, rows, Event.HIRE, firm, in_field.astype(np.int32))

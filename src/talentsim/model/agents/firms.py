@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 
-from talentsim.config.schema import Firms
+from talentsim.config.schema import Firms, LabourMarket
 from talentsim.model.streams import KeyIssuer
 
 if TYPE_CHECKING:
@@ -51,7 +51,17 @@ COLUMNS: dict[str, Any] = {
     "in_park": np.bool_,
     "unit": np.bool_,  # has a 产才融合 integration unit
     "born": np.int16,
+    "log_markup": (np.float64, 4),  # log posted wage over the wage schedule, by market level
+    "open_years": (np.int8, 4),  # consecutive years with vacancies left unfilled, by level
 }
+"""Columns and their dtypes; a (dtype, k) pair is a column of k values per firm."""
+
+
+def _empty(spec: Any, count: int) -> np.ndarray:
+    """``count`` zero rows of a column of spec ``spec`` (a dtype or a (dtype, k) pair)."""
+    if isinstance(spec, tuple):
+        return np.zeros((count, spec[1]), dtype=spec[0])
+    return np.zeros(count, dtype=spec)
 
 
 class FirmBatch:
@@ -68,7 +78,7 @@ class FirmTable:
 
     def __init__(self) -> None:
         """Create an empty table."""
-        self.data = {name: np.zeros(0, dtype=dt) for name, dt in COLUMNS.items()}
+        self.data = {name: _empty(spec, 0) for name, spec in COLUMNS.items()}
         self.keys = KeyIssuer()
 
     def new_keys(self, year: int, batch: int, count: int) -> np.ndarray:
@@ -98,7 +108,7 @@ class FirmTable:
         """Append ``count`` firms; returns their ids."""
         start = len(self)
         for name, column in self.data.items():
-            fresh = np.zeros(count, dtype=column.dtype)
+            fresh = _empty(COLUMNS[name], count)
             fresh[:] = values.get(name, 0)
             self.data[name] = np.concatenate([column, fresh])
         return np.arange(start, start + count)
@@ -115,7 +125,7 @@ class Firm(mesa.Agent):
 
     def state(self) -> dict[str, Any]:
         """The firm's current state as a mapping column → value."""
-        return {name: column[self.row].item() for name, column in self.table.data.items()}
+        return {name: column[self.row].tolist() for name, column in self.table.data.items()}
 
     @property
     def field(self) -> int:
@@ -139,18 +149,75 @@ def level_shares(tech_intensity: np.ndarray, log_productivity: np.ndarray) -> np
     return np.column_stack([1.0 - tau, tau[:, None] * LEVEL_SPLIT[None, :]])
 
 
+def desired_employment(
+    params: Firms,
+    size_target: np.ndarray,
+    shares: np.ndarray,
+    log_markup: np.ndarray,
+    demand: float = 1.0,
+) -> np.ndarray:
+    """(firms, 4) desired employment by level from the firm's production plan and its wages.
+
+    L*_fl = D · S_f · share_fl · exp(−η · m_fl)
+
+    S_f is the firm's demand-driven scale (its employment at the schedule wage), share_fl its
+    technology's demand shares (:func:`level_shares`), m_fl the log of its posted wage over the
+    wage schedule and η ``labour_demand_elasticity``: with output Y = A·Σ_ℓ π_ℓ L_ℓ sold at a
+    demand-determined scale, a level that costs more is used less (skill-technology
+    complementarity: Dawid, Gemkow, Harting & Neugart). D is the city's aggregate demand
+    (exp of the AR(1) shock; 1 without it).
+    """
+    return (
+        demand
+        * size_target[:, None]
+        * shares
+        * np.exp(-params.labour_demand_elasticity * log_markup)
+    )
+
+
 def vacancies(
-    stream: Stream, keys: np.ndarray, target: np.ndarray, shares: np.ndarray, employed: np.ndarray
+    stream: Stream, keys: np.ndarray, desired: np.ndarray, employed: np.ndarray
 ) -> np.ndarray:
     """(firms, 4) openings: desired employment by level minus current, stochastically rounded.
 
-    v_fl = max(0, size_target_f · share_fl − employed_fl), rounded up with probability equal to
-    its fractional part (a draw keyed by the firm and level).
+    v_fl = max(0, L*_fl − employed_fl), rounded up with probability equal to its fractional
+    part (a draw keyed by the firm and level).
     """
-    gap = np.maximum(target[:, None] * shares - employed, 0.0)
+    gap = np.maximum(desired - employed, 0.0)
     whole = np.floor(gap)
     u = stream.uniform(keys, "vacancy rounding", gap.shape[1])
     return (whole + (u < gap - whole)).astype(np.int64)
+
+
+MARKUP_BOUNDS = (-0.5, 1.0)
+"""Bounds of a firm's log wage markup over the schedule (about −40 % to +170 %)."""
+
+
+def adjust_posted_wages(
+    params: LabourMarket,
+    log_markup: np.ndarray,
+    open_years: np.ndarray,
+    openings: np.ndarray,
+    unfilled: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wage posting with adjustment: a firm raises its wage where its vacancies went unfilled.
+
+    Where the firm posted openings at a level:
+        m ← (1 − δ)·m + λ·(1 + w_d·d)·(unfilled / openings − s*)
+    elsewhere m ← (1 − δ)·m. δ = ``wage_reversion``, λ = ``wage_adjustment``, d the years
+    the level's vacancies have already stayed unfilled (w_d = ``vacancy_duration_weight``),
+    s* = ``normal_unfilled_share``: a level that fills easily lowers its markup, a shortage
+    raises it, and more the longer it lasts. d counts up while vacancies stay unfilled.
+    Returns the new (log_markup, open_years).
+    """
+    posted = openings > 0
+    share = unfilled / np.maximum(openings, 1)
+    push = params.wage_adjustment * (1.0 + params.vacancy_duration_weight * open_years)
+    markup = (1.0 - params.wage_reversion) * log_markup + np.where(
+        posted, push * (share - params.normal_unfilled_share), 0.0
+    )
+    years = np.where(posted & (unfilled > 0), np.minimum(open_years + 1, 10), 0)
+    return np.clip(markup, *MARKUP_BOUNDS), years.astype(np.int8)
 
 
 def net_benefit_of_cooperation(
@@ -211,12 +278,67 @@ def innovation_probability(params: Firms, rd_share: np.ndarray, projects: np.nda
 
 
 def exit_probability(
-    params: Firms, log_productivity: np.ndarray, mean_log_productivity: float
+    params: Firms,
+    log_productivity: np.ndarray,
+    mean_log_productivity: float,
+    size: np.ndarray,
+    age: np.ndarray,
 ) -> np.ndarray:
-    """Yearly exit hazard: base rate times exp(−2·(log A − mean log A)), capped at 0.5."""
-    return np.minimum(
-        params.exit_rate * np.exp(-2.0 * (log_productivity - mean_log_productivity)), 0.5
+    """Yearly exit hazard, falling with productivity, size and age (capped at 0.5).
+
+    h = exit_rate · exp(−2·(log A − mean log A)) · (S / entry_size)^−β_S · (1 + age)^−β_a
+
+    β_S = ``exit_size_elasticity``, β_a = ``exit_age_elasticity``: small young firms exit most
+    (Evans 1987; Dunne, Roberts & Samuelson 1989); exit_rate is the hazard of a new firm of
+    entry size and mean productivity.
+    """
+    hazard = (
+        params.exit_rate
+        * np.exp(-2.0 * (log_productivity - mean_log_productivity))
+        * (np.maximum(size, 1.0) / params.entry_size) ** -params.exit_size_elasticity
+        * (1.0 + np.maximum(age, 0)) ** -params.exit_age_elasticity
     )
+    return np.minimum(hazard, 0.5)
+
+
+def growth_rate(
+    params: Firms,
+    trend: np.ndarray,
+    innovated: np.ndarray,
+    labour_cost_gap: np.ndarray,
+    shock: np.ndarray,
+) -> np.ndarray:
+    """Yearly log growth of a firm's demand-driven scale (Gibrat, with labour-cost feedback).
+
+    g = g_field + growth_elasticity·innovation_step·[innovated] − γ·m̄ + σ·ε − σ²/2
+
+    m̄ is the firm's employment-weighted log wage markup (what a shortage costs it), γ =
+    ``growth_wage_elasticity``, σ = ``growth_noise``, ε ~ N(0, 1) (``shock``); −σ²/2 keeps
+    the expected scale growing at the trend (the shock is size-independent: Gibrat's law).
+    """
+    sigma = params.growth_noise
+    return (
+        trend
+        + params.growth_elasticity * params.innovation_step * innovated
+        - params.growth_wage_elasticity * labour_cost_gap
+        + sigma * shock
+        - 0.5 * sigma**2
+    )
+
+
+def entry_mean(
+    params: Firms, initial_firms: float, profit_ratio: float, scale_factor: float = 1.0
+) -> float:
+    """Expected entrants this year: a pool of potential entrants that enter on expected profit.
+
+    E[n] = entry_rate · N_0 · (π_e / π_e,0)^ε · scale_factor
+
+    N_0 is the number of firms at set-up (the pool does not grow with incumbents, so the
+    number of firms settles where exits balance entry), π_e/π_e,0 an entrant's expected
+    profit relative to the set-up year and ε = ``entry_profit_elasticity``.
+    """
+    ratio = max(profit_ratio, 1e-6)
+    return params.entry_rate * initial_firms * ratio**params.entry_profit_elasticity * scale_factor
 
 
 def integration_unit_uptake(

@@ -1,22 +1,28 @@
-"""Ageing and separations: everyone ages a year; workers retire, leave the city or quit.
+"""Ageing and separations: everyone ages a year; workers retire, quit or are laid off.
 
-At retirement_age a worker (employed or not) retires. Each employed worker then draws one
-uniform u: u < worker_exit_rate leaves the city, worker_exit_rate ≤ u < worker_exit_rate +
-quit_rate quits into unemployment (and searches in this year's labour market).
+At retirement_age a worker (employed or not) retires. Each employed worker quits into
+unemployment with probability quit_rate (a keyed uniform). A firm whose employment at a level
+exceeds its desired employment L*_fl (:func:`~talentsim.model.agents.firms.desired_employment`)
+by more than the tolerance lays off a share of the excess:
+    n_fl = layoff_share · max(0, employed_fl − (1 + layoff_tolerance)·L*_fl), stochastically
+rounded, the workers with the lowest keyed draws first. Quitters and the laid off search in
+this year's labour market; the staff of firms that close this year are released by
+:func:`~talentsim.model.processes.firm_dynamics.close_firms`, also before the market.
+Emigration of the employed is decided in :mod:`~talentsim.model.processes.migration`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from talentsim.model.people import Event
+from talentsim.model.people import Event, Separation
 from talentsim.model.state import CityState
-from talentsim.model.states import Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Stage
 from talentsim.model.streams import Stream
 
 
 def age_and_separate(state: CityState, stream: Stream) -> None:
-    """Ageing, retirement, quits and emigration of workers."""
+    """Ageing, retirement, quits and layoffs."""
     p, cfg = state.people, state.config
     p.age[:] += 1
     working = (p.stage == Stage.EMPLOYED) | (p.stage == Stage.UNEMPLOYED)
@@ -24,10 +30,30 @@ def age_and_separate(state: CityState, stream: Stream) -> None:
     state.release(retiring, Stage.RETIRED)
     p.log(state.year, retiring, Event.RETIRE)
     employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
-    u = stream.uniform(p.pid[employed], "separation")
-    exit_rate = cfg.migration.worker_exit_rate
-    leaving = employed[u < exit_rate]
-    quitting = employed[(u >= exit_rate) & (u < exit_rate + cfg.labour_market.quit_rate)]
-    state.leave(leaving)
-    state.release(quitting, Stage.UNEMPLOYED)
-    state.now.counters["retired"] = len(retiring)
+    quitting = employed[stream.uniform(p.pid[employed], "quit") < cfg.labour_market.quit_rate]
+    state.separate(quitting, Separation.QUIT)
+    laid_off = _layoffs(state, stream)
+    state.separate(laid_off, Separation.DISPLACED)
+    state.now.counters.update(retired=len(retiring), quits=len(quitting), layoffs=len(laid_off))
+
+
+def _layoffs(state: CityState, stream: Stream) -> np.ndarray:
+    """Rows of the workers laid off this year (the excess over desired employment)."""
+    p, cfg = state.people, state.config.labour_market
+    excess = state.employment_by_firm_level() - (1.0 + cfg.layoff_tolerance) * (
+        state.desired_employment()
+    )
+    target = cfg.layoff_share * np.maximum(excess, 0.0)
+    if not (target > 0).any():
+        return np.array([], dtype=np.int64)
+    whole = np.floor(target)
+    u = stream.uniform(state.firms.key, "layoff rounding", N_MARKET_LEVELS)
+    n_layoffs = (whole + (u < target - whole)).astype(np.int64)
+    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
+    cell = p.employer[employed].astype(np.int64) * N_MARKET_LEVELS + MARKET_LEVEL[p.level[employed]]
+    draw = stream.uniform(p.pid[employed], "layoff order")
+    order = np.lexsort((draw, cell))
+    ordered = cell[order]
+    rank = np.empty(len(cell), dtype=np.int64)
+    rank[order] = np.arange(len(cell)) - np.searchsorted(ordered, ordered)
+    return np.sort(employed[rank < n_layoffs.ravel()[cell]])

@@ -1,13 +1,25 @@
-"""Firm dynamics: desired employment grows, weak firms exit, new firms enter (and the park's).
+"""Firm dynamics: aggregate demand, exits before the market, Gibrat growth and entry on profit.
 
-Growth: size ← max(size · exp(g_field + growth_elasticity·innovation_step·[innovated] + ε), 1),
-ε ~ N(0, 0.05²). Exit with :func:`~talentsim.model.agents.firms.exit_probability`; the staff of
-exiting firms become unemployed. Entrants ~ Poisson(entry_rate · active firms), each of size
-lognormal(log entry_size, 0.5), field by employment share; with the demonstration park open,
-Poisson(firms_attracted · scale) more enter the park in tech-intensive fields. An entrant
-outside the park is an SOE with probability soe_share, so the SOE share holds in the steady
-state (park entrants are private). Every draw of a
-firm is keyed by the firm; the counts are inverse-CDF draws of one uniform each.
+Demand (:func:`update_demand`): the city's log aggregate demand z_t = ρ·z_{t−1} + σ_z·ε_t (an
+AR(1) uncertainty, off when σ_z = ``demand_shock_sd`` = 0) scales every firm's desired
+employment by exp(z_t).
+
+Exits (:func:`close_firms`, before the labour market so the displaced search this year): with
+:func:`~talentsim.model.agents.firms.exit_probability`, falling with productivity, size
+(employment) and age; the staff of exiting firms become unemployed (displaced).
+
+Growth (:func:`grow_and_enter`): S ← max(S · exp(g), 1) with g from
+:func:`~talentsim.model.agents.firms.growth_rate` (field trend, innovation, labour cost above
+the schedule, a size-independent shock). Entry: n ~ Poisson(entry_rate · N_0 · (π_e/π_e,0)^ε)
+(:func:`~talentsim.model.agents.firms.entry_mean`), where an entrant's expected profit per
+worker relative to the set-up year is π_e/π_e,0 = (1 − ŝ·exp(m̄)) / (1 − ŝ), ŝ the schedule
+wage bill over value added (:func:`schedule_labour_share`) and m̄ the employment-weighted log
+wage markup of the city; an entrant picks its field in proportion to employment share ×
+(the field's profit ratio)^ε. Each entrant's size is lognormal(log entry_size, 0.5²); with the
+demonstration park open, Poisson(firms_attracted · scale) more enter the park in
+tech-intensive fields. An entrant outside the park is an SOE with probability soe_share, so the
+SOE share holds in the steady state (park entrants are private). Every draw of a firm is keyed
+by the firm; the counts are inverse-CDF draws of one uniform each.
 """
 
 from __future__ import annotations
@@ -16,15 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from talentsim.config.schema import SchoolSpec
-from talentsim.model.agents.firms import Firm, FirmBatch, exit_probability
+from talentsim.config.schema import LEVELS, SchoolSpec
+from talentsim.model.agents import firms
+from talentsim.model.agents.firms import Firm, FirmBatch
 from talentsim.model.agents.schools import VocationalSchool, initial_points
+from talentsim.model.people import Separation
+from talentsim.model.skills import LEVEL_PRODUCTIVITY
 from talentsim.model.state import CityState
-from talentsim.model.states import Stage
 from talentsim.model.streams import Stream
 
-GROWTH_NOISE = 0.05
-"""SD of a firm's yearly log growth shock (assumption)."""
 ENTRANT_SIZE_SIGMA = 0.5
 """SD of an entrant's log size (assumption)."""
 ENTRANT_PRODUCTIVITY_SD = 0.2
@@ -39,21 +51,31 @@ BRANCH_COLLEGE_SPECIALTIES = 10
 """Specialty points of a park branch college (assumption)."""
 
 
-def grow_exit_enter(state: CityState, stream: Stream) -> None:
-    """Growth of desired employment, exit of weak firms, entry (and the park's entrants)."""
-    cfg, table, gov = state.config.firms, state.firms, state.government
-    active = np.flatnonzero(table.active)
-    keys = table.key[active]
-    innovated = np.isin(active, state.now.innovated)
-    growth = (
-        state.structure.growth[table.field[active]]
-        + cfg.growth_elasticity * cfg.innovation_step * innovated
-        + GROWTH_NOISE * stream.normal(keys, "growth")
+def update_demand(state: CityState, stream: Stream) -> None:
+    """This year's aggregate demand shock: z ← ρ·z + σ_z·ε (nothing drawn when σ_z = 0)."""
+    cfg = state.config.firms
+    if cfg.demand_shock_sd == 0:
+        state.demand_shock = 0.0
+        return
+    shock = float(stream.normal(np.zeros(1, dtype=np.int64), "aggregate demand")[0])
+    state.demand_shock = cfg.demand_shock_persistence * state.demand_shock + (
+        cfg.demand_shock_sd * shock
     )
-    table.size_target[active] = np.maximum(table.size_target[active] * np.exp(growth), 1.0)
-    mean_a = state.mean_log_productivity()
-    exit_chance = exit_probability(cfg, table.log_productivity[active], mean_a)
-    exiting = active[stream.uniform(keys, "exit") < exit_chance]
+
+
+def close_firms(state: CityState, stream: Stream) -> None:
+    """Exit of firms by productivity, size and age; their staff are displaced (draws keyed)."""
+    cfg, table = state.config.firms, state.firms
+    active = np.flatnonzero(table.active)
+    size = state.employment_by_firm_level().sum(axis=1)[active]
+    exit_chance = firms.exit_probability(
+        cfg,
+        table.log_productivity[active],
+        state.mean_log_productivity(),
+        size,
+        state.year - table.born[active],
+    )
+    exiting = active[stream.uniform(table.key[active], "exit") < exit_chance]
     table.active[exiting] = False
     for firm_id in exiting:
         state.firm_agents[firm_id].remove()
@@ -61,8 +83,66 @@ def grow_exit_enter(state: CityState, stream: Stream) -> None:
     closing[exiting] = True
     employer = state.people.employer
     staff = np.flatnonzero((employer >= 0) & closing[np.maximum(employer, 0)])
-    state.release(staff, Stage.UNEMPLOYED)
-    n_entry = stream.count("entrants", cfg.entry_rate * len(active))
+    state.separate(staff, Separation.DISPLACED)
+    state.now.counters.update(firm_exits=len(exiting), displaced=len(staff))
+
+
+def schedule_labour_share(state: CityState) -> float:
+    """ŝ: the wage bill at the wage schedule over value added, for a firm of mean technology.
+
+    ŝ = Σ_l share_l·w̄_l·π̄ / (value_added_share · revenue_per_worker · Σ_l share_l·m_l / 1.3),
+    with the employment-weighted mean demand shares and premium π̄ and the level
+    productivities m_l (at wage index 1, as firms' revenue grows with the same productivity).
+    """
+    s, cfg = state.structure, state.config
+    shares = firms.level_shares(s.tech, np.zeros(s.n_fields))
+    mean_share = np.average(shares, axis=0, weights=s.employment_share)
+    base = np.array([cfg.city.base_wage[name] for name in LEVELS])
+    premium = float(np.average(s.premium, weights=s.employment_share))
+    wage = float(mean_share @ base) * premium
+    output = cfg.firms.value_added_share * cfg.firms.revenue_per_worker / 1.3
+    return wage / (output * float(mean_share @ LEVEL_PRODUCTIVITY))
+
+
+def profit_ratio_by_field(state: CityState) -> np.ndarray:
+    """(fields,) an entrant's expected profit relative to the set-up year: (1 − ŝ·e^m̄)/(1 − ŝ).
+
+    m̄ is the field's employment-weighted log wage markup (firms' posted wages over the
+    schedule): where labour is scarce wages are high and entry pays less.
+    """
+    table, n_fields = state.firms, state.structure.n_fields
+    employed = state.employment_by_firm_level()
+    weight = np.bincount(table.field, weights=employed.sum(axis=1), minlength=n_fields)
+    markup = np.bincount(
+        table.field, weights=(employed * table.log_markup).sum(axis=1), minlength=n_fields
+    ) / np.maximum(weight, 1.0)
+    share = min(schedule_labour_share(state), 0.9)
+    return np.maximum(1.0 - share * np.exp(markup), 1e-3) / (1.0 - share)
+
+
+def grow_and_enter(state: CityState, stream: Stream) -> None:
+    """Growth of firms' demand-driven scale, entry on expected profit (and the park's entrants)."""
+    cfg, table, gov = state.config.firms, state.firms, state.government
+    active = np.flatnonzero(table.active)
+    keys = table.key[active]
+    innovated = np.isin(active, state.now.innovated)
+    shares = firms.level_shares(
+        state.structure.tech[table.field[active]], table.log_productivity[active]
+    )
+    growth = firms.growth_rate(
+        cfg,
+        state.structure.growth[table.field[active]],
+        innovated,
+        (shares * table.log_markup[active]).sum(axis=1),
+        stream.normal(keys, "growth"),
+    )
+    table.size_target[active] = np.maximum(table.size_target[active] * np.exp(growth), 1.0)
+    mean_a = state.mean_log_productivity()
+    ratio = profit_ratio_by_field(state)
+    weights = state.structure.employment_share * ratio**cfg.entry_profit_elasticity
+    mean_ratio = float(np.average(ratio, weights=state.structure.employment_share))
+    initial = state.count(cfg.above_scale_industrial) + state.count(cfg.other_employers)
+    n_entry = stream.count("entrants", firms.entry_mean(cfg, initial, mean_ratio))
     park = state.config.policy.park
     n_park = 0
     if gov.park_open():
@@ -76,17 +156,22 @@ def grow_exit_enter(state: CityState, stream: Stream) -> None:
         (FirmBatch.PARK, n_park, True),
     ):
         if count:
-            _enter(state, stream, batch, count, in_park, mean_a)
-    state.now.counters.update(firm_entries=n_entry + n_park, firm_exits=len(exiting))
+            _enter(state, stream, batch, count, in_park, mean_a, weights)
+    state.now.counters.update(firm_entries=n_entry + n_park, entrant_profit_ratio=mean_ratio)
 
 
 def _enter(
-    state: CityState, stream: Stream, batch: int, count: int, in_park: bool, mean_a: float
+    state: CityState,
+    stream: Stream,
+    batch: int,
+    count: int,
+    in_park: bool,
+    mean_a: float,
+    weights: np.ndarray,
 ) -> None:
     s, cfg = state.structure, state.config.firms
     keys = state.firms.new_keys(state.year, batch, count)
-    weights = s.employment_share * (s.tech if in_park else 1.0)
-    field = stream.choice(keys, "field", weights)
+    field = stream.choice(keys, "field", weights * (s.tech if in_park else 1.0))
     size = np.exp(np.log(cfg.entry_size) + ENTRANT_SIZE_SIGMA * stream.normal(keys, "size"))
     productivity = (
         mean_a
@@ -110,7 +195,8 @@ def _enter(
 def add_firms(state: CityState, keys: np.ndarray, **columns: Any) -> np.ndarray:
     """Add firms with ``keys`` and column values to the table and as Mesa agents."""
     columns.setdefault("above_scale", True)
-    ids = state.firms.add(len(keys), key=keys, active=True, born=state.year, **columns)
+    columns.setdefault("born", state.year)
+    ids = state.firms.add(len(keys), key=keys, active=True, **columns)
     state.firm_agents.extend(Firm(state.model, state.firms, int(i)) for i in ids)
     return ids
 

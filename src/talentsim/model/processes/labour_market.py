@@ -1,14 +1,21 @@
-"""The labour market: vacancies, apprentices kept by their sponsors, matching in rounds.
+"""The labour market: labour demand, posted wages, apprentices kept, search in rounds, wage setting.
 
-Firms post vacancies, sponsors keep their apprentices, then everyone who seeks work is matched
-in rounds (:func:`talentsim.model.matching.match`).
+Desired employment by firm and level L*_fl = D·S_f·share_fl·exp(−η·m_fl)
+(:func:`talentsim.model.agents.firms.desired_employment`); openings v_fl = max(0, L*_fl −
+employed_fl), stochastically rounded. Posted wage w_fl = w̄_l · premium_f · exp(0.3·(log A_f −
+mean log A_0)) · exp(m_fl), the schedule times the firm's markup m_fl. An apprentice stays
+with the sponsor unless poached, with probability poaching · min(2, 2·tightness), tightness =
+openings / new seekers, and only up to the sponsor's openings at their level.
 
-Openings v_fl = max(0, size_target_f · share_fl − employed_fl), stochastically rounded
-(:func:`talentsim.model.agents.firms.vacancies`); posted wage w_fl = base_wage_l · premium_f ·
-exp(0.3·(log A_f − mean log A_0)). An apprentice stays with the sponsor unless poached, with
-probability poaching · min(2, 2·tightness), tightness = openings / seekers, and only up to the
-sponsor's openings at their level. Sponsors' retention by field, (retained + 1)/(trained + 2),
-is what firms expect when they next decide to cooperate.
+Seekers are the unemployed (new graduates, in-migrants, the displaced, quitters and the
+earlier unemployed, with reservation wage r = reservation_ratio · w̄_l · (1 −
+reservation_decay)^duration) and a share ``on_the_job_search`` of the employed (reservation
+wage = their wage · (1 + job_to_job_gain)); they are matched in rounds
+(:func:`talentsim.model.matching.match`). After the market every firm adjusts its markups to
+the share of its vacancies left unfilled
+(:func:`~talentsim.model.agents.firms.adjust_posted_wages`).
+Sponsors' retention by field, (retained + 1)/(trained + 2), is what firms expect when they
+next decide to cooperate.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import numpy as np
 from talentsim.model import skills
 from talentsim.model.agents import firms
 from talentsim.model.matching import Seekers, Vacancies, match
+from talentsim.model.people import Event
 from talentsim.model.state import CityState
 from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Stage
 from talentsim.model.streams import Stream
@@ -26,37 +34,39 @@ WAGE_PRODUCTIVITY_ELASTICITY = 0.3
 """Elasticity of a firm's posted wage to its productivity (assumption)."""
 
 
-def employed_by_firm_level(state: CityState) -> np.ndarray:
-    """(firms, 4) current employment by firm and labour-market level."""
-    p = state.people
-    employed = p.stage == Stage.EMPLOYED
-    key = p.employer[employed].astype(np.int64) * N_MARKET_LEVELS + MARKET_LEVEL[p.level[employed]]
-    counts = np.bincount(key, minlength=len(state.firms) * N_MARKET_LEVELS)
-    return counts.reshape(-1, N_MARKET_LEVELS).astype(np.float64)
-
-
-def clear(state: CityState, stream: Stream) -> None:
-    """Post vacancies, let sponsors keep apprentices, then match everyone who seeks work."""
-    p, table, s = state.people, state.firms, state.structure
-    graduates, inflow = state.now.graduates, state.now.inflow
-    active = table.active
-    shares = firms.level_shares(s.tech[table.field], table.log_productivity)
-    openings = (
-        firms.vacancies(stream, table.key, table.size_target, shares, employed_by_firm_level(state))
-        * active[:, None]
-    )
-    posted = np.zeros((s.n_fields, N_MARKET_LEVELS))
-    np.add.at(posted, table.field, openings)
-    wage = (
+def schedule_wage(state: CityState) -> np.ndarray:
+    """(firms, 4) the wage schedule: w̄_l · premium_f · exp(0.3·(log A_f − mean log A_0))."""
+    table, s = state.firms, state.structure
+    return (
         state.base_wage(np.arange(N_MARKET_LEVELS))[None, :]
         * s.premium[table.field][:, None]
         * np.exp(
             WAGE_PRODUCTIVITY_ELASTICITY * (table.log_productivity - state.mean_log_productivity0)
         )[:, None]
     )
+
+
+def clear(state: CityState, stream: Stream) -> None:
+    """Post vacancies, let sponsors keep apprentices, match every seeker, then adjust wages."""
+    p, table, s, cfg = state.people, state.firms, state.structure, state.config.labour_market
+    graduates, inflow = state.now.graduates, state.now.inflow
+    openings = firms.vacancies(
+        stream, table.key, state.desired_employment(), state.employment_by_firm_level()
+    )
+    posted_cells = openings.copy()
+    posted = np.zeros((s.n_fields, N_MARKET_LEVELS))
+    np.add.at(posted, table.field, openings)
+    wage = schedule_wage(state) * np.exp(table.log_markup)
     tightness = openings.sum() / max(len(graduates) + len(inflow), 1)
     kept, apprentices = _keep_apprentices(state, stream, openings, wage, tightness)
-    seeking = np.flatnonzero(p.stage == Stage.UNEMPLOYED)
+    unemployed = np.flatnonzero(p.stage == Stage.UNEMPLOYED)
+    fresh = unemployed[p.unemployed_since[unemployed] == 0]
+    p.unemployed_since[fresh] = state.year
+    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
+    on_the_job = employed[
+        stream.uniform(p.pid[employed], "on-the-job search") < cfg.on_the_job_search
+    ]
+    seeking = np.concatenate([unemployed, on_the_job])
     cells_firm, cells_level = np.nonzero(openings > 0)
     vacancies = Vacancies(
         firm=cells_firm,
@@ -67,6 +77,15 @@ def clear(state: CityState, stream: Stream) -> None:
         wage=wage[cells_firm, cells_level],
     )
     market_level = MARKET_LEVEL[p.level[seeking]]
+    duration = state.year - p.unemployed_since[unemployed]
+    reservation = np.concatenate(
+        [
+            cfg.reservation_ratio
+            * state.base_wage(market_level[: len(unemployed)])
+            * (1.0 - cfg.reservation_decay) ** duration,
+            p.wage[on_the_job] * (1.0 + cfg.job_to_job_gain),
+        ]
+    )
     seekers = Seekers(
         key=p.pid[seeking],
         level=market_level,
@@ -77,20 +96,40 @@ def clear(state: CityState, stream: Stream) -> None:
             p.skill_field[seeking],
             np.ones(len(seeking), bool),
         ),
-        reservation=state.config.labour_market.reservation_ratio * state.base_wage(market_level),
+        reservation=reservation,
     )
-    cell, pay = match(stream, seekers, vacancies, state.config.labour_market, s.n_fields)
+    cell, pay = match(stream, seekers, vacancies, cfg, s.n_fields)
     hired = cell >= 0
+    movers = seeking[hired & (np.arange(len(seeking)) >= len(unemployed))]
+    p.log(state.year, movers, Event.SEPARATE, p.employer[movers])
     state.hire(seeking[hired], cells_firm[cell[hired]], pay[hired])
+    filled = np.bincount(cell[hired], minlength=len(vacancies.slots))
+    unfilled_cells = np.zeros_like(openings)
+    unfilled_cells[cells_firm, cells_level] = vacancies.slots - filled
+    table.log_markup, table.open_years = firms.adjust_posted_wages(
+        cfg, table.log_markup, table.open_years, posted_cells, unfilled_cells
+    )
+    n_unemployed_hired = int(hired[: len(unemployed)].sum())
+    if len(unemployed):
+        state.signals.job_finding = n_unemployed_hired / len(unemployed)
+    open_wage = np.where(posted_cells > 0, wage, 0.0)
     state.now.counters.update(
         vacancies_posted=float(posted.sum()),
         hires=kept + int(hired.sum()),
+        hires_from_unemployment=n_unemployed_hired,
+        job_to_job_moves=len(movers),
+        job_seekers=len(unemployed),
+        on_the_job_seekers=len(on_the_job),
         apprentices_retained=kept,
         apprentices_graduating=apprentices,
     )
+    for level in range(N_MARKET_LEVELS):
+        slots = posted_cells[:, level].sum()
+        state.now.counters[f"posted_wage_{level}"] = (
+            float((open_wage[:, level] * posted_cells[:, level]).sum() / slots) if slots else 0.0
+        )
     unfilled = np.zeros((s.n_fields, N_MARKET_LEVELS))
-    remaining = vacancies.slots - np.bincount(cell[hired], minlength=len(vacancies.slots))
-    np.add.at(unfilled, (vacancies.field, vacancies.level), remaining)
+    np.add.at(unfilled, table.field, unfilled_cells)
     state.now.posted = posted
     state.now.unfilled = unfilled
     state.now.seekers = np.concatenate([graduates, inflow])

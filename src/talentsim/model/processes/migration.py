@@ -1,8 +1,12 @@
-"""Migration: new graduates, in-migrants and the unemployed stay or leave; talent subsidies.
+"""Migration: new graduates, in-migrants, the unemployed and the employed stay or leave.
 
 P(stay) = σ(β·log y_local − logsum_d V_d + bias − penalty·unemployed − network·leavers)
 (:func:`stay_probability`), with V_d = β·log(w_ref·wage_ratio_d + amenity_d) + log weight_d
 (:func:`outside_utilities`); a leaver goes to argmax_d V_d + ε_d, ε Gumbel (keyed by person).
+The unemployed value staying at their expected income while searching
+(:func:`searching_income`). Every employed worker reconsiders each year too, with y_local =
+their wage plus the talent allowance while they receive it, and bias + ``employed_attachment``;
+an employed leaver takes a job outside (a job-to-job move out of the city).
 Stayers with 本科 or above get the talent allowance for its years; 研究生 also the housing grant.
 """
 
@@ -10,14 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from talentsim.config.schema import Destination, Migration
+from talentsim.config.schema import CityConfig, Destination, Migration
 from talentsim.model.education import logistic
 from talentsim.model.state import CityState
 from talentsim.model.states import MARKET_LEVEL, Level, Stage
 from talentsim.model.streams import Stream
-
-UNEMPLOYED_INCOME_SHARE = 0.5
-"""Local income of an unemployed person as a share of the reservation wage (assumption)."""
 
 
 def outside_utilities(
@@ -38,17 +39,21 @@ def stay_probability(
     migrant: np.ndarray,
     unemployed: np.ndarray,
     leaver_share: float,
+    settled: np.ndarray | None = None,
 ) -> np.ndarray:
     """P(stay) = σ(β·log y_local − logsum_d V_d + bias − penalty·unemployed − network·leavers).
 
     y_local is the local wage (or the reservation income when unemployed) plus talent subsidies;
-    bias is home_bias for people born here and migrant_home_bias for in-migrants; leavers is
+    bias is home_bias for people born here and migrant_home_bias for in-migrants, plus
+    employed_attachment for workers already settled in a local job (``settled``); leavers is
     the share of last year's graduates who left (network effect, Gürsoy & Badur).
     """
     logsum = np.log(np.exp(outside - outside.max(axis=1, keepdims=True)).sum(axis=1)) + outside.max(
         axis=1
     )
     bias = np.where(migrant, params.migrant_home_bias, params.home_bias)
+    if settled is not None:
+        bias = bias + params.employed_attachment * settled
     utility = (
         params.beta_income * np.log(np.maximum(local_income, 1.0))
         - logsum
@@ -68,35 +73,64 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     """Deciders stay or leave; the talent subsidies of stayers are granted and paid."""
     p, cfg = state.people, state.config
     graduates, inflow = state.now.graduates, state.now.inflow
-    deciding = p.stage == Stage.UNEMPLOYED
-    deciding[graduates] = True
-    deciding[inflow] = True
-    deciders = np.flatnonzero(deciding)
-    deciders = deciders[p.stage[deciders] != Stage.LEFT]
+    newcomer = np.zeros(len(p), dtype=bool)
+    newcomer[graduates] = True
+    newcomer[inflow] = True
+    deciding = (p.stage == Stage.UNEMPLOYED) | (p.stage == Stage.EMPLOYED) | newcomer
+    deciders = np.flatnonzero(deciding & (p.stage != Stage.LEFT))
     level = p.level[deciders]
     field = np.maximum(p.field[deciders], 0)
     reference = state.base_wage(MARKET_LEVEL[level]) * state.structure.premium[field]
     unemployed = p.stage[deciders] == Stage.UNEMPLOYED
+    settled = (p.stage[deciders] == Stage.EMPLOYED) & ~newcomer[deciders]
     new = p.graduation_year[deciders] == state.year
-    subsidy = np.where(new, state.talent_income(level), 0.0)
-    reservation = cfg.labour_market.reservation_ratio * UNEMPLOYED_INCOME_SHARE * reference
-    local = np.where(unemployed, reservation, p.wage[deciders]) + subsidy
+    allowance = np.where(p.allowance_years[deciders] > 0, running_allowance(state, level), 0.0)
+    subsidy = np.where(new, state.talent_income(level), allowance)
+    local = (
+        np.where(
+            unemployed,
+            searching_income(cfg, reference, state.signals.job_finding),
+            p.wage[deciders],
+        )
+        + subsidy
+    )
     outside = outside_utilities(cfg.migration, cfg.city.destinations, reference)
     pid = p.pid[deciders]
-    stay = stream.uniform(pid, "stay") < stay_probability(
+    stay_chance = stay_probability(
         cfg.migration,
         local,
         outside,
         p.origin[deciders] == 1,
         unemployed,
         state.signals.leaver_share,
+        settled,
     )
+    stay = stream.uniform(pid, "stay") < stay_chance
+    state.now.counters["employed_leavers"] = int((~stay & settled).sum())
     noise = stream.gumbel(pid[~stay], "destination", outside.shape[1])
     state.leave(deciders[~stay], choose_destination(outside[~stay], noise))
     _pay_talent_subsidies(state, deciders[stay & new])
     local_graduates = graduates[p.origin[graduates] == 0]
     if len(local_graduates):
         state.signals.leaver_share = float((p.stage[local_graduates] == Stage.LEFT).mean())
+
+
+def searching_income(cfg: CityConfig, reference: np.ndarray, job_finding: float) -> np.ndarray:
+    """Expected local income of an unemployed person: y = f·w_ref + (1 − f)·b.
+
+    f is the share of last market's unemployed seekers who found a job (the city's
+    job-finding rate), w_ref the starting wage of their level and field and b =
+    unemployed_income_share · reservation_ratio · w_ref what they live on while searching. A
+    slack market (low f) pushes the unemployed out; a tight one keeps them searching.
+    """
+    fallback = cfg.migration.unemployed_income_share * cfg.labour_market.reservation_ratio
+    return reference * (job_finding + (1.0 - job_finding) * fallback)
+
+
+def running_allowance(state: CityState, level: np.ndarray) -> np.ndarray:
+    """Yearly talent allowance of a recipient of ``level``: 12·allowance (研究生 twice that)."""
+    monthly = state.government.talent_policy().monthly_allowance
+    return 12.0 * np.where(level >= Level.GRADUATE, 2, 1) * monthly
 
 
 def _pay_talent_subsidies(state: CityState, new_stayers: np.ndarray) -> None:

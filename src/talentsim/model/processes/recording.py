@@ -10,6 +10,7 @@ import numpy as np
 
 from talentsim.config.schema import LEVELS
 from talentsim.model.outcomes import duplication_index, mismatch_jrl, mismatch_sahin
+from talentsim.model.people import Separation
 from talentsim.model.state import CityState
 from talentsim.model.states import MARKET_LEVEL, Level, Stage
 from talentsim.model.streams import Stream
@@ -23,6 +24,7 @@ def record(state: CityState, stream: Stream) -> None:
     row = {"year": state.year, **_people(state), **_firms_and_research(state), **_schools(state)}
     row.update(_wages_and_shortages(state))
     row.update(_money(state))
+    row.update(_labour_market_flows(state))
     state.records.append(row)
     state.flow_rows.extend(state.now.tally.rows(state.year, state.scale))
 
@@ -143,4 +145,45 @@ def _money(state: CityState) -> dict[str, float]:
     row = {"fiscal_cost": sum(costs.values())}
     for name, cost in costs.items():
         row[f"fiscal_cost_{name}"] = cost
+    return row
+
+
+def _labour_market_flows(state: CityState) -> dict[str, float]:
+    """The year's labour-market flows, posted wages and the unemployed by duration and origin."""
+    p, s, c = state.people, state.scale, state.now.counters
+    stage = p.stage
+    employed = int((stage == Stage.EMPLOYED).sum())
+    unemployed = np.flatnonzero(stage == Stage.UNEMPLOYED)
+    spell = state.year - p.unemployed_since[unemployed]
+    origin = p.unemployment_origin[unemployed]
+    n_unemployed = max(len(unemployed), 1)
+    row = {
+        "job_seekers": c["job_seekers"] / s,
+        "on_the_job_seekers": c["on_the_job_seekers"] / s,
+        "vacancies_posted": c["vacancies_posted"] / s,
+        "hires": c["hires"] / s,
+        "hires_from_unemployment": c["hires_from_unemployment"] / s,
+        "job_to_job_moves": c["job_to_job_moves"] / s,
+        "quits": c["quits"] / s,
+        "layoffs": c["layoffs"] / s,
+        "displaced_by_exits": c["displaced"] / s,
+        "employed_leavers": c["employed_leavers"] / s,
+        "employment": employed / s,
+        "unemployed_long_term_share": float((spell >= 1).sum() / n_unemployed),
+        "unemployed_mean_spell": float(spell.mean()) if len(spell) else 0.0,
+        "unemployed_entrant_share": float((origin == Separation.ENTRANT).sum() / n_unemployed),
+        "unemployed_displaced_share": float((origin == Separation.DISPLACED).sum() / n_unemployed),
+        "unemployed_quit_share": float((origin == Separation.QUIT).sum() / n_unemployed),
+        "entrant_profit_ratio": c["entrant_profit_ratio"],
+        "demand_shock": state.demand_shock,
+    }
+    for level, name in enumerate(LEVELS):
+        row[f"posted_wage_{name}"] = c[f"posted_wage_{level}"]
+    working = np.flatnonzero(stage == Stage.EMPLOYED)
+    field = state.firms.field[p.employer[working]]
+    n_fields = state.structure.n_fields
+    total = np.bincount(field, weights=p.wage[working], minlength=n_fields)
+    count = np.maximum(np.bincount(field, minlength=n_fields), 1)
+    for spec, wage in zip(state.config.fields, total / count, strict=True):
+        row[f"wage_field_{spec.name}"] = float(wage)
     return row
