@@ -30,10 +30,10 @@ BAD_INPUT = 2
 RUN_FAILED = 1
 SUMMARY_COLUMNS = (
     "graduates",
-    "retention_rate",
+    "retention_3y",
     "employment_rate",
     "in_field_rate",
-    "mismatch_jrl",
+    "mismatch_flow",
     "firm_participation_rate",
     "rd_intensity",
     "fiscal_cost",
