@@ -43,7 +43,7 @@ from talentsim.model.streams import Stream
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENT = ROOT / "experiments" / "recommendations.yaml"
 NOISE = ROOT / "docs" / "noise.md"
-STEADY = ("retention_rate", "employment_rate")
+STEADY = ("retention_3y", "employment_rate")
 PLACEBO_SEEDS = 3
 
 

@@ -6,16 +6,21 @@ outcome is summarised by its mean over the last ``WINDOW`` simulated years; the 
 lever is the mean over seeds of the paired difference (lever − baseline), with a 95 % t
 interval over seeds. The cost per extra retained skilled graduate is
 
-    Δ(fiscal cost summed over the horizon) / Δ(retained_skilled summed over the horizon)
+    Δ(fiscal cost summed over the horizon) / Δ(retained_skilled_3y summed over the horizon)
 
 (ratio of the seed means; marked n.s. where the gain in retained skilled graduates is not
-significant at 95 %, and not computed where there is no gain).
+significant at 95 %, and not computed where there is no gain). retained_skilled_3y counts the
+高职-and-above graduates of three years before who are still in the city, so the horizon sum
+covers the cohorts that graduated from three years before the first year to three years
+before the last: a lever that acts on graduates from the first year shows in the last
+``years − 3`` of them, while its cost is counted over every year (a conservative ratio).
 
 Sections between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` of docs/policies.md are
 replaced: ``lever-effects`` and ``scenarios``.
 
-Usage: ``uv run python docs/make_policy_table.py [--scale 0.05] [--years 10] [--seeds 10]
-[--workers 2]``. Takes about two minutes on two cores at the defaults.
+Usage: ``uv run python docs/make_policy_table.py [--scale 0.25] [--years 10] [--seeds 10]
+[--workers 2]``. Scale 0.25 is the smallest at which the headline rates read as at full
+scale (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -153,7 +158,7 @@ LEVERS = [
         "`net_benefit_of_cooperation` (T·(1 − 0.6C)), `research`, "
         "`University.update_partnership`, `programme_review.review` (forecast)",
         "1",
-        ("coop_projects", "partner_universities", "mismatch_jrl"),
+        ("coop_projects", "partner_universities", "mismatch_flow"),
         "coordination",
     ),
     LeverCase(
@@ -187,7 +192,7 @@ LEVERS = [
         },
         "`CityState.talent_income` → `migration.stay_probability`, `graduate_inflow.arrive`",
         "4 (talent, 产才融合)",
-        ("retained_skilled", "retention_rate", "graduate_inflow"),
+        ("retained_skilled_3y", "retention_3y", "graduate_inflow"),
         "talent_subsidy",
         unit="RMB/month; RMB",
         default="1,000/month for 5 yr; 80,000",
@@ -196,8 +201,9 @@ LEVERS = [
 ]
 
 SCENARIO_OUTCOMES = [
-    "retention_rate",
-    "retained_skilled",
+    "retention_3y",
+    "retention_3y_local",
+    "retained_skilled_3y",
     "graduate_inflow",
     "firm_participation_rate",
     "apprentices",
@@ -207,7 +213,9 @@ SCENARIO_OUTCOMES = [
     "rd_spending_soe",
     "duplication_index",
     "in_field_rate",
-    "mismatch_jrl",
+    "mismatch_flow",
+    "mismatch_flow_secondary",
+    "mismatch_flow_gaozhi",
     "equipment_quality",
     "shared_training_capacity",
     "value_added",
@@ -279,7 +287,7 @@ def effect_cell(base: float, diff: float, half: float) -> str:
 
 def cost_per_retained(totals: pd.DataFrame, label: str) -> str:
     """Extra fiscal cost per extra retained skilled graduate (horizon sums), if significant."""
-    _, _, gain, half = paired(totals, label, "retained_skilled")
+    _, _, gain, half = paired(totals, label, "retained_skilled_3y")
     _, _, cost, _ = paired(totals, label, "fiscal_cost")
     if gain <= 0:
         return f"no gain (ΣΔ retained {fmt(gain)} ± {fmt(half)})"
@@ -379,7 +387,7 @@ def jobs(scale: float, years: int, seeds: list[int]) -> list[tuple]:
 def main() -> None:
     """Run the measurement and rewrite docs/policies.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=0.05)
+    parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
@@ -399,8 +407,10 @@ def main() -> None:
         f"seeds for every row); each outcome is the mean over {last - WINDOW + 1}–{last}. "
         f"Δ = lever − baseline, mean of the paired differences ± the 95 % t half-width over "
         f"{len(seeds)} seeds; **bold** where the interval excludes zero. The cost per extra "
-        f"retained skilled graduate is ΣΔ fiscal cost / ΣΔ retained_skilled over all "
-        f"{args.years} years (ΣΔ retained: the gain summed over the horizon). {len(todo)} runs "
+        f"retained skilled graduate is ΣΔ fiscal cost / ΣΔ retained_skilled_3y over all "
+        f"{args.years} years (ΣΔ retained: the gain in 高职-and-above graduates still in the "
+        f"city three years after graduating, summed over the horizon; cohorts graduating in "
+        f"the last three years are not yet counted, their cost is). {len(todo)} runs "
         f"after a shared {runs_burn_in(todo)}-year burn-in per seed, {elapsed:.0f} s on "
         f"{args.workers} workers."
     )

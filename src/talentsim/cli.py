@@ -104,10 +104,10 @@ RUN_FAILED = 1
 SUMMARY_COLUMNS = {
     # outcome: (unit shown, how a value is shown); units as in docs/ODD.md §8
     "graduates": ("persons/yr", lambda v: f"{v:,.0f}"),
-    "retention_rate": ("of graduates", lambda v: f"{v:.1%}"),
+    "retention_3y": ("of graduates, 3 years on", lambda v: f"{v:.1%}"),
     "employment_rate": ("of graduates staying", lambda v: f"{v:.1%}"),
     "in_field_rate": ("of employed graduates", lambda v: f"{v:.1%}"),
-    "mismatch_jrl": ("index 0–1", lambda v: f"{v:.3f}"),
+    "mismatch_flow": ("index 0–1", lambda v: f"{v:.3f}"),
     "firm_participation_rate": ("of active firms", lambda v: f"{v:.1%}"),
     "rd_intensity": ("of value added", lambda v: f"{v:.2%}"),
     "fiscal_cost": ("M RMB/yr", lambda v: f"{v / 1e6:,.0f}"),

@@ -88,8 +88,8 @@ def scenario_frames(
                 {"run_id": run.run_id, "point_id": run.point_id, "scenario": run.scenario,
                  "replication": run.replication, "seed_entropy": 42,
                  "seed_spawn_key": str(run.replication), "year": year,
-                 "retention_rate": retention, "retained_skilled": 5000 + 1e4 * (retention - 0.7),
-                 "mismatch_jrl": 0.3 - effect, "fiscal_cost": 1e7 + 1e8 * effect}
+                 "retention_3y": retention, "retained_skilled_3y": 5000 + 1e4 * (retention - 0.7),
+                 "mismatch_flow": 0.3 - effect, "fiscal_cost": 1e7 + 1e8 * effect}
             )  # fmt: skip
             flows += flow_rows(run.run_id, year, 1.0 + effect)
     return pd.DataFrame(rows), runs, pd.DataFrame(flows)

@@ -73,10 +73,10 @@ def test_report_is_self_contained_with_every_figure_and_csv_tables(scenario_data
 
 def test_outcome_option_limits_the_analysis(scenario_dataset, tmp_path):
     report = tmp_path / "r.html"
-    result = analyze(scenario_dataset(), "--outcome", "retention_rate", "--report", report)
+    result = analyze(scenario_dataset(), "--outcome", "retention_3y", "--report", report)
     assert result.exit_code == 0, result.output
     final = pd.read_csv(tmp_path / "r_summary_final.csv")
-    assert set(final["outcome"]) == {"retention_rate"}
+    assert set(final["outcome"]) == {"retention_3y"}
 
 
 def test_sobol_report_has_sensitivity_bars(sampled_dataset, tmp_path):
@@ -134,7 +134,7 @@ def test_missing_column_exits_2_naming_it(scenario_dataset, tmp_path):
 def test_foreign_folder_a_single_run_output_exits_2(tmp_path):
     folder = tmp_path / "run"
     folder.mkdir()
-    pd.DataFrame({"year": [2025], "retention_rate": [0.7]}).to_parquet(folder / "outcomes.parquet")
+    pd.DataFrame({"year": [2025], "retention_3y": [0.7]}).to_parquet(folder / "outcomes.parquet")
     (folder / "manifest.json").write_text(json.dumps({"config_file": "x.yaml", "seed": 1}))
     result = analyze(folder)
     assert result.exit_code == 2
@@ -178,8 +178,8 @@ def test_comparison_pairs_by_replication_not_row_order(scenario_dataset, tmp_pat
     report = tmp_path / "r.html"
     assert analyze(folder, "--report", report).exit_code == 0
     final = pd.read_csv(tmp_path / "r_summary_final.csv").set_index(["scenario", "outcome"])
-    assert np.isclose(final.loc[("policy", "retention_rate"), "diff"], 0.05)
-    assert np.isclose(final.loc[("policy", "retention_rate"), "diff_low"], 0.05)
+    assert np.isclose(final.loc[("policy", "retention_3y"), "diff"], 0.05)
+    assert np.isclose(final.loc[("policy", "retention_3y"), "diff_low"], 0.05)
 
 
 def test_grid_is_compared_with_its_first_point_and_tables_carry_the_levers(

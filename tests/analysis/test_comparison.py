@@ -10,7 +10,7 @@ from talentsim.analysis.comparison import compare_by_year, paired_comparison, su
 
 def test_paired_difference_recovers_a_known_effect_exactly_without_own_noise(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.0))
-    table = compare_by_year(ds, "baseline", ["retention_rate"])
+    table = compare_by_year(ds, "baseline", ["retention_3y"])
     policy = table[table["scenario"] == "policy"]
     assert len(policy) == 5
     np.testing.assert_allclose(policy["diff"], 0.05, atol=1e-12)
@@ -22,7 +22,7 @@ def test_paired_difference_recovers_a_known_effect_exactly_without_own_noise(sce
 
 def test_paired_interval_covers_the_effect_and_is_narrower_than_unpaired(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.004, replications=10))
-    final = summarise(ds, "baseline", ["retention_rate"], "final").set_index("scenario")
+    final = summarise(ds, "baseline", ["retention_3y"], "final").set_index("scenario")
     policy, weak = final.loc["policy"], final.loc["weak"]
     assert policy["diff_low"] < 0.05 < policy["diff_high"]
     assert weak["diff_low"] < 0.0 < weak["diff_high"]
@@ -32,9 +32,9 @@ def test_paired_interval_covers_the_effect_and_is_narrower_than_unpaired(scenari
 
 def test_horizon_mean_is_reduced_within_run_before_pairing(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.0))
-    horizon = summarise(ds, "baseline", ["retention_rate"], "mean").set_index("scenario")
+    horizon = summarise(ds, "baseline", ["retention_3y"], "mean").set_index("scenario")
     base = ds.outcomes[ds.outcomes["scenario"] == "baseline"]
-    assert horizon.loc["baseline", "mean"] == pytest.approx(base["retention_rate"].mean())
+    assert horizon.loc["baseline", "mean"] == pytest.approx(base["retention_3y"].mean())
     assert horizon.loc["policy", "diff"] == pytest.approx(0.05)
     assert horizon.loc["policy", "n_pairs"] == 8
 
@@ -53,12 +53,12 @@ def test_pairs_only_replications_present_in_both_scenarios():
 def test_missing_baseline_is_refused_with_the_names_present(scenario_dataset):
     ds = load_dataset(scenario_dataset())
     with pytest.raises(DatasetError, match=r"'status quo'.*baseline, policy, weak"):
-        compare_by_year(ds, "status quo", ["retention_rate"])
+        compare_by_year(ds, "status quo", ["retention_3y"])
 
 
 def test_pair_correlation_shows_how_much_common_random_numbers_help(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.004, replications=10))
-    table = summarise(ds, "baseline", ["retention_rate"], "mean").set_index("scenario")
+    table = summarise(ds, "baseline", ["retention_3y"], "mean").set_index("scenario")
     assert table.loc["baseline", "pair_corr"] == pytest.approx(1.0)
     # shared replication effect sd 0.05 ≫ own noise 0.004/√5: strongly correlated pairs
     assert table.loc["policy", "pair_corr"] > 0.95
@@ -75,7 +75,7 @@ def test_a_failed_run_drops_only_its_pair_and_is_noted(scenario_dataset):
     runs = pd.read_parquet(folder / "runs.parquet")
     runs.loc[runs["run_id"] == "p1-r3", "status"] = "failed"
     runs.to_parquet(folder / "runs.parquet")
-    study = run_study(load_dataset(folder), outcomes=["retention_rate"])
+    study = run_study(load_dataset(folder), outcomes=["retention_3y"])
     final = study.final.set_index("scenario")
     assert final.loc["policy", "n_pairs"] == 7
     assert final.loc["weak", "n_pairs"] == 8

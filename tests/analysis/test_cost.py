@@ -9,26 +9,26 @@ from talentsim.analysis.study import fmt
 
 def test_cost_per_extra_retained_skilled_graduate_is_the_known_ratio(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.0))
-    table = cost_effectiveness(ds, "baseline", ["retained_skilled", "retention_rate"])
-    row = table.set_index(["scenario", "outcome"]).loc[("policy", "retained_skilled")]
+    table = cost_effectiveness(ds, "baseline", ["retained_skilled_3y", "retention_3y"])
+    row = table.set_index(["scenario", "outcome"]).loc[("policy", "retained_skilled_3y")]
     # per year: +1e8·0.05 RMB and +1e4·0.05 graduates → 10,000 RMB per extra graduate
     assert row["cost_per_unit"] == pytest.approx(10_000)
     assert row["cost_per_unit_low"] == pytest.approx(10_000)
-    rate = table.set_index(["scenario", "outcome"]).loc[("policy", "retention_rate")]
+    rate = table.set_index(["scenario", "outcome"]).loc[("policy", "retention_3y")]
     # 5 years × 5e6 RMB over +5 percentage points of mean retention
     assert rate["cost_per_unit"] == pytest.approx(5_000_000)
 
 
 def test_no_ratio_without_a_significant_gain(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.002))
-    row = cost_effectiveness(ds, "baseline", ["retention_rate"]).set_index("scenario").loc["weak"]
+    row = cost_effectiveness(ds, "baseline", ["retention_3y"]).set_index("scenario").loc["weak"]
     assert row["note"] == "gain not significant"
     assert row["cost_per_unit"] != row["cost_per_unit"]  # NaN
 
 
 def test_lower_is_better_outcomes_count_a_reduction_as_gain(scenario_dataset):
     ds = load_dataset(scenario_dataset(noise=0.0))
-    row = cost_effectiveness(ds, "baseline", ["mismatch_jrl"]).set_index("scenario").loc["policy"]
+    row = cost_effectiveness(ds, "baseline", ["mismatch_flow"]).set_index("scenario").loc["policy"]
     assert row["gain"] == pytest.approx(5.0)  # −0.05 mismatch = +5 points
 
 

@@ -37,7 +37,7 @@ def test_sobol_refuses_a_design_with_a_hole(sampled_dataset):
 def test_sobol_refuses_another_design(scenario_dataset):
     ds = load_dataset(scenario_dataset())
     with pytest.raises(DatasetError, match=r"'scenarios'.*needs? a 'sobol' design"):
-        sobol_indices(ds, "retention_rate")
+        sobol_indices(ds, "retention_3y")
 
 
 def test_morris_ranks_a_strong_lever_above_a_weak_one_and_an_inert_one(sampled_dataset):

@@ -38,7 +38,7 @@ def test_the_robust_targets_are_inside_their_bands(summary) -> None:
 
 def test_the_guard_covers_the_headline_facts(summary) -> None:
     for name in (
-        "local_retention_rate",
+        "retention_1y_local",
         "rd_intensity",
         "specialty_points",
         "firm_participation_rate",

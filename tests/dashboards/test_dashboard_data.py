@@ -179,7 +179,7 @@ def test_scenario_runs_use_common_seeds_and_stop_when_cancelled():
     a = frame[frame["scenario"] == "baseline"].drop(columns="scenario").reset_index(drop=True)
     b = frame[frame["scenario"] == "baseline_again"].drop(columns="scenario").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)  # same replication seed in every scenario
-    r0, r1 = (a[a["replication"] == r]["retention_rate"].to_numpy() for r in (0, 1))
+    r0, r1 = (a[a["replication"] == r]["retention_3y"].to_numpy() for r in (0, 1))
     assert not np.array_equal(r0, r1)  # replications differ
     progress = []
     stopped = run_scenarios(

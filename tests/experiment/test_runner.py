@@ -28,7 +28,7 @@ def test_dataset_has_the_documented_tables_and_columns(serial_dataset: Path) -> 
     params = ["policy.apprenticeship_subsidy.value", "firms.trainee_gain"]
     ids = ["run_id", "point_id", "scenario", "replication", "seed_entropy", "seed_spawn_key"]
     assert list(data["outcomes"].columns[:9]) == [*ids, *params, "year"]
-    assert "retention_rate" in data["outcomes"].columns
+    assert "retention_3y" in data["outcomes"].columns
     assert len(data["outcomes"]) == 8 * 2  # runs × years
     assert list(data["flows"].columns[:2]) == ["run_id", "year"]
     assert list(data["runs"].columns) == [*ids, *params, "status", "error"]

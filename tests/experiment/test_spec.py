@@ -97,11 +97,11 @@ def test_shipped_experiments_validate(path: Path) -> None:
     assert "valid experiment" in result.output
 
 
-def test_recommendations_runs_six_scenarios_twenty_times_at_scale_005() -> None:
+def test_recommendations_runs_six_scenarios_twenty_times_at_scale_025() -> None:
     experiment = load_experiment(ROOT / "experiments" / "recommendations.yaml")
     assert len(experiment.scenarios) == 6
     assert experiment.spec.replications == 20
-    assert {s.config.scale for s in experiment.scenarios} == {0.05}
+    assert {s.config.scale for s in experiment.scenarios} == {0.25}
 
 
 @pytest.mark.parametrize(

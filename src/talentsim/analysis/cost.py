@@ -3,8 +3,9 @@
 For each scenario and outcome, within each replication (common random numbers):
 ``Δcost`` is the scenario's fiscal cost summed over the horizon minus the baseline's, and
 ``Δgain`` the improvement in the outcome — summed over the horizon for yearly flows such as
-``retained_skilled`` (so the ratio reads "RMB per extra retained skilled graduate"), the
-horizon mean for rates and levels (per percentage point for rates). The ratio of the mean
+``retained_skilled_3y`` (so the ratio reads "RMB per extra skilled graduate still in the city
+three years after graduating"), the horizon mean for rates and levels (per percentage point
+for rates). The ratio of the mean
 ``Δcost`` to the mean ``Δgain`` gets a 95 % percentile interval from a seeded bootstrap over
 replications; it is only reported when the gain is significantly positive, because a ratio
 with a denominator near zero has no meaning.
@@ -31,7 +32,7 @@ BOOTSTRAP_SEED = 20240602
 def is_rate(outcome: str) -> bool:
     """Whether ``outcome`` is a share in [0, 1] (its gain is counted in percentage points)."""
     return outcome.endswith(("_rate", "_share", "_intensity", "_retention")) or outcome.startswith(
-        "mismatch_"
+        ("mismatch_", "retention_", "in_field_rate_", "shortage_rate_", "surplus_rate_")
     )
 
 

@@ -30,7 +30,7 @@ class PrimResult:
         trajectory: One row per step: step, coverage, density, mass, restricted (dimensions).
         box: The chosen box: parameter, low, high, full_low, full_high, restricted.
         chosen: The step of the chosen box.
-        rule: The case definition in words, e.g. ``retention_rate ≥ 0.81``.
+        rule: The case definition in words, e.g. ``retention_3y ≥ 0.48``.
         coverage: Share of all cases inside the chosen box.
         density: Share of the chosen box's points that are cases.
         mass: Share of all points inside the chosen box.

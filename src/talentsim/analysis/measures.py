@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 KEY_OUTCOMES = (
-    "retention_rate",
-    "retained_skilled",
+    "retention_3y",
+    "retention_3y_local",
+    "retained_skilled_3y",
     "employment_rate",
     "in_field_rate",
-    "mismatch_jrl",
+    "mismatch_flow",
     "firm_participation_rate",
     "rd_intensity",
     "value_added",
@@ -17,8 +18,7 @@ KEY_OUTCOMES = (
 
 LOWER_IS_BETTER = frozenset(
     {
-        "mismatch_jrl",
-        "mismatch_sahin",
+        "mismatch_flow",
         "unemployment_rate",
         "duplication_index",
         "fiscal_cost",
@@ -33,7 +33,7 @@ FLOW_OUTCOMES = frozenset(
         "graduates_gaozhi",
         "graduates_benke",
         "graduates_graduate",
-        "retained_skilled",
+        "retained_skilled_3y",
         "graduate_inflow",
         "vacancies",
         "coop_projects",
@@ -54,7 +54,9 @@ FLOW_OUTCOMES = frozenset(
 
 def lower_is_better(outcome: str) -> bool:
     """Whether a smaller value of ``outcome`` is an improvement."""
-    return outcome in LOWER_IS_BETTER or outcome.startswith(("fiscal_cost_", "shortage_"))
+    return outcome in LOWER_IS_BETTER or outcome.startswith(
+        ("fiscal_cost_", "shortage_", "surplus_", "mismatch_flow_")
+    )
 
 
 def is_flow(outcome: str) -> bool:

@@ -136,15 +136,16 @@ def mismatch_persists(baseline: list[RunOutput], coordinated: list[RunOutput]) -
     def early(runs: list[RunOutput], column: str) -> np.ndarray:
         return np.array([r.outcomes[column].iloc[: len(r.outcomes) // 2].mean() for r in runs])
 
-    jrl_early, jrl_late = early(baseline, "mismatch_jrl"), late(baseline, "mismatch_jrl")
+    jrl_early, jrl_late = early(baseline, "mismatch_flow"), late(baseline, "mismatch_flow")
     dup_base = late(baseline, "duplication_index")
     dup_coord = late(coordinated, "duplication_index")
-    jrl_coord = late(coordinated, "mismatch_jrl")
+    jrl_coord = late(coordinated, "mismatch_flow")
     d_jrl, lo_j, hi_j = _paired(jrl_late, jrl_coord)
     d_dup, lo_d, hi_d = _paired(dup_base, dup_coord)
     holds = bool(jrl_late.mean() > 0.5 * jrl_early.mean() and jrl_late.mean() > 0.1 and hi_d < 0)
     evidence = (
-        f"baseline mismatch (Jackman–Roper–Layard) {jrl_early.mean():.3f} in the first half "
+        f"baseline mismatch of new graduates and openings by field × level (mismatch_flow) "
+        f"{jrl_early.mean():.3f} in the first half "
         f"and {jrl_late.mean():.3f} in the second half of the run (it does not die out); "
         f"duplication index {dup_base.mean():.3f}. With a coordination body and specialty "
         f"alignment at strength 1: duplication {dup_coord.mean():.3f} (paired difference "

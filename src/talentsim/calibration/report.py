@@ -29,11 +29,12 @@ from talentsim.config.schema import CityConfig
 NOTES = """## Notes and interpretation
 
 - **Which graduates "stay".** The ~80 % figure is Shandong's share of graduates staying in the
-  province. The city-level target is `local_retention_rate`: local-born graduates of the
-  city's own schools and universities (all levels) still in the city after the graduation
-  year's job search and stay/leave decision. A city keeps fewer than its province (stayers
-  move to Jinan and Qingdao), hence 70 % (60–80 %). The broader `retention_rate` (including
-  students who came from outside to study here) is reported in the outcomes but not targeted.
+  province. The city-level target is `retention_1y_local`: local-born graduates of the
+  city's own schools and universities (all levels) still in the city one year after they
+  graduated and entered the labour market. A city keeps fewer than its province (stayers
+  move to Jinan and Qingdao), hence 70 % (60–80 %). Retention of every graduate
+  (`retention_1y`, including students who came from outside to study here), by level and at
+  3 and 5 years is reported in the outcomes but not targeted.
 - **Money figures of the Zibo policy paper (2023).** 10 亿多元 is 1+ bn RMB, not 10+ bn;
   200 多亿元 is 20+ bn. Both, and the 500 余个 projects, are cumulative since 校城融合 began;
   the model compares its first five years (2024–2028) with them, so project R&D is ~2 M RMB a
@@ -55,7 +56,8 @@ NOTES = """## Notes and interpretation
   employment sits at the lower edge of its band there.
 - **Stylized fact 3, honestly.** Without coordination schools review programmes on a 2-year
   lagged, noisy signal and students take 3 years to graduate, so supply follows demand late;
-  the Jackman–Roper–Layard mismatch does not die out over the run. A coordination body with
+  the mismatch of new graduates against new openings (`mismatch_flow`) does not die out over
+  the run. A coordination body with
   specialty alignment halves the duplication index within the run, but mismatch falls only
   slightly within 10 years: the pipeline takes years to turn over.
 

@@ -1,31 +1,75 @@
-"""Outcome measures computed from a year's tallies: mismatch indices and the flow table."""
+"""Outcome measures: the dissimilarity index, graduate cohorts, duplication and the flow tally."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 
-
-def mismatch_jrl(unemployed: np.ndarray, vacancies: np.ndarray) -> float:
-    """Jackman–Roper–Layard mismatch: ½·Σ_f |u_f/U − v_f/V| (0 = same mix, 1 = disjoint)."""
-    total_u, total_v = unemployed.sum(), vacancies.sum()
-    if total_u == 0 or total_v == 0:
-        return 0.0
-    return 0.5 * float(np.abs(unemployed / total_u - vacancies / total_v).sum())
+RETENTION_HORIZONS = (1, 3, 5)
+"""Years after graduation at which a cohort's retention is measured."""
 
 
-def mismatch_sahin(unemployed: np.ndarray, vacancies: np.ndarray, alpha: float = 0.5) -> float:
-    """Şahin, Song, Topa & Violante (2014) index: 1 − Σ_f (v_f/V)^α (u_f/U)^(1−α).
+def dissimilarity(supply: np.ndarray, demand: np.ndarray) -> float:
+    """Dissimilarity of two mixes: ½·Σ_c |s_c/S − d_c/D| over cells c (0 same mix, 1 disjoint).
 
-    With equal matching efficiency across fields; the share of hires lost to misallocation.
+    With the year's new graduates as ``supply`` and its new openings as ``demand``, by field ×
+    level, this is ``mismatch_flow``: the share of graduates who would have to be in another
+    cell for the two mixes to agree (Duncan & Duncan; the Jackman–Roper–Layard index applied
+    to flows). 0 when either side is empty.
     """
-    total_u, total_v = unemployed.sum(), vacancies.sum()
-    if total_u == 0 or total_v == 0:
+    total_s, total_d = supply.sum(), demand.sum()
+    if total_s == 0 or total_d == 0:
         return 0.0
-    return 1.0 - float(
-        ((vacancies / total_v) ** alpha * (unemployed / total_u) ** (1 - alpha)).sum()
-    )
+    return 0.5 * float(np.abs(supply / total_s - demand / total_d).sum())
+
+
+def share(part: np.ndarray | float, whole: np.ndarray | float) -> np.ndarray | float:
+    """``part / whole``, 0 where ``whole`` is 0 (a rate over an empty group)."""
+    whole_ = np.asarray(whole, dtype=float)
+    ratio = np.asarray(part, dtype=float) / np.where(whole_ > 0, whole_, 1.0)
+    ratio = np.where(whole_ > 0, ratio, 0.0)
+    return float(ratio) if ratio.ndim == 0 else ratio
+
+
+@dataclass
+class GraduateCohorts:
+    """The graduates of local institutions who entered the labour market, by graduation year.
+
+    One entry per graduate (columns, no per-person objects): pid, graduation year, level,
+    origin (0 born in the city, 1 came to study) and whether they are still in the city.
+    Cohorts are kept for the longest retention horizon and then dropped.
+    """
+
+    pid: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    year: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int16))
+    level: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int8))
+    origin: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int8))
+    present: np.ndarray = field(default_factory=lambda: np.array([], dtype=bool))
+
+    def update(self, year: int, gone: np.ndarray, cohort: dict[str, np.ndarray]) -> None:
+        """Mark the persons with ids ``gone`` as having left, add ``year``'s cohort, drop old ones.
+
+        Args:
+            year: The year now ending.
+            gone: Ids of the persons who left the city (or retired) this year.
+            cohort: This year's graduates: ``pid``, ``level``, ``origin`` and ``present``
+                (still in the city at the end of the year).
+
+        """
+        self.present &= ~np.isin(self.pid, gone)
+        keep = self.year >= year - max(RETENTION_HORIZONS)
+        n = len(cohort["pid"])
+        self.pid = np.concatenate([self.pid[keep], cohort["pid"]])
+        self.year = np.concatenate([self.year[keep], np.full(n, year, dtype=np.int16)])
+        self.level = np.concatenate([self.level[keep], cohort["level"].astype(np.int8)])
+        self.origin = np.concatenate([self.origin[keep], cohort["origin"].astype(np.int8)])
+        self.present = np.concatenate([self.present[keep], cohort["present"].astype(bool)])
+
+    def members(self, graduated: int) -> np.ndarray:
+        """Boolean mask of the cohort that graduated in year ``graduated``."""
+        return self.year == graduated
 
 
 def duplication_index(points: np.ndarray) -> float:

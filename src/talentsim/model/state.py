@@ -19,7 +19,7 @@ from talentsim.model.agents.firms import Firm, FirmTable, desired_employment, le
 from talentsim.model.agents.government import Government
 from talentsim.model.agents.schools import VocationalSchool
 from talentsim.model.agents.universities import University
-from talentsim.model.outcomes import FlowTally
+from talentsim.model.outcomes import FlowTally, GraduateCohorts
 from talentsim.model.people import Event, People, Separation
 from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
 
@@ -128,6 +128,7 @@ class CityState:
         default_factory=lambda: {"coop_projects": 0.0, "coop_rd": 0.0, "tech_transfer": 0.0}
     )
     history: list[dict[str, np.ndarray]] = field(default_factory=list)
+    cohorts: GraduateCohorts = field(default_factory=GraduateCohorts)  # for retention_<k>y
     records: list[dict[str, float]] = field(default_factory=list)
     flow_rows: list[dict[str, object]] = field(default_factory=list)
 

@@ -30,12 +30,12 @@ def formed_share(coordination: float, pressure: float = 1.0, n: int = 4000) -> f
     return formed / n
 
 
-def lapsed_share(projects: int, coordination: float = 0.0, n: int = 4000) -> float:
+def lapsed_share(projects: float, coordination: float = 0.0, n: int = 4000) -> float:
     model, rng, params = City(), np.random.default_rng(2), Universities()
     lapsed = 0
     for _ in range(n):
         university = University(model, 12, "u", local=False, capacity=1.0)
-        university.partner, university.projects = True, projects
+        university.partner, university.expected_projects = True, projects
         university.update_partnership(rng.random(), params, coordination, 1.0)
         lapsed += not university.partner
     return lapsed / n
@@ -50,6 +50,14 @@ def test_coordination_and_demand_pressure_raise_partnership_formation():
 def test_idle_partners_lapse_more_and_coordination_keeps_them():
     assert lapsed_share(projects=0) > lapsed_share(projects=3) + 0.02
     assert lapsed_share(projects=0, coordination=1.0) < lapsed_share(projects=0)
+
+
+def test_lapse_odds_follow_expected_projects_at_city_scale():
+    # 0.2 + 0.8·exp(−λ): the realised count at a small scale (mostly 0) does not enter
+    params = Universities()
+    for expected in (0.0, 1.0, 5.0):
+        odds = params.lapse_rate * (0.2 + 0.8 * np.exp(-expected))
+        assert abs(lapsed_share(projects=expected) - odds) < 0.02
 
 
 def test_local_universities_never_lapse():

@@ -33,6 +33,7 @@ class University(mesa.Agent):
         self.partner_years = 0
         self.capacity = capacity
         self.projects = 0
+        self.expected_projects = 0.0  # this year's expected projects at city scale
         self.benke_seats = (
             benke_seats if benke_seats is not None else np.zeros(n_fields, dtype=np.int64)
         )
@@ -50,13 +51,15 @@ class University(mesa.Agent):
         """A non-local university joins or leaves the city's partner circle.
 
         P(form) = formation_rate·(1 + 2·C)·demand_pressure for a non-partner;
-        P(lapse) = lapse_rate·(1 − C/2)·(1 if it ran no project last year else 0.2);
+        P(lapse) = lapse_rate·(1 − C/2)·(0.2 + 0.8·exp(−λ)) for a partner, with λ its expected
+        projects this year at city scale: 0.2 + 0.8·P(no project), so that the odds do not
+        depend on ``scale`` (at a small scale a partner's realised projects are mostly 0);
         ``u`` is the university's uniform draw of the year.
         """
         if self.local:
             return
         if self.partner:
-            idle = 1.0 if self.projects == 0 else 0.2
+            idle = 0.2 + 0.8 * float(np.exp(-self.expected_projects))
             if u < params.lapse_rate * (1.0 - coordination / 2) * idle:
                 self.partner = False
                 self.partner_years = 0

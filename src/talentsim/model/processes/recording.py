@@ -1,7 +1,8 @@
 """Recording: the year's outcomes, one row per reported year at city scale (docs/ODD.md §outcomes).
 
-Counts are divided by ``scale``; rates are shares of the persons they are about. Burn-in years
-(before ``city.start_year``) are not recorded.
+Counts are divided by ``scale``; rates are shares of the persons they are about (0 for an
+empty group). Burn-in years (before ``city.start_year``) are not recorded, but their graduates
+join the cohorts whose retention the first reported years measure.
 """
 
 from __future__ import annotations
@@ -9,42 +10,63 @@ from __future__ import annotations
 import numpy as np
 
 from talentsim.config.schema import LEVELS
-from talentsim.model.outcomes import duplication_index, mismatch_jrl, mismatch_sahin
+from talentsim.model.outcomes import RETENTION_HORIZONS, dissimilarity, duplication_index, share
 from talentsim.model.people import Separation
 from talentsim.model.state import CityState
-from talentsim.model.states import MARKET_LEVEL, Level, Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
 from talentsim.model.streams import Stream
+
+COHORT_LEVELS = (Level.ZHONGZHI, Level.GENERAL_HS, Level.GAOZHI, Level.BENKE, Level.GRADUATE)
+"""Levels of the graduates of local institutions, by which retention is reported."""
+FIELD_LEVELS = (Level.ZHONGZHI, Level.GAOZHI, Level.BENKE, Level.GRADUATE)
+"""Levels whose graduates have a field, by which in-field employment is reported."""
+ORIGINS = ("local", "incoming")
+"""Origin codes 0 and 1 of a graduate of a local institution: born here, came to study."""
 
 
 def record(state: CityState, stream: Stream) -> None:
-    """Append this year's outcome row and flow rows (reported years only; draws nothing)."""
+    """Track graduate cohorts; append this year's outcome and flow rows (draws nothing)."""
     del stream
+    _track_cohorts(state)
     if not state.reporting:
         return
     row = {"year": state.year, **_people(state), **_firms_and_research(state), **_schools(state)}
-    row.update(_wages_and_shortages(state))
+    row.update(_labour_market(state))
+    row.update(_retention(state))
+    row.update(_in_field(state))
+    row.update(_mismatch(state))
+    row.update(_wages(state))
     row.update(_money(state))
     row.update(_labour_market_flows(state))
     state.records.append(row)
     state.flow_rows.extend(state.now.tally.rows(state.year, state.scale))
 
 
+def _track_cohorts(state: CityState) -> None:
+    """Who of the tracked cohorts left this year; this year's graduates join as a cohort."""
+    p = state.people
+    gone = (p.stage == Stage.LEFT) | (p.stage == Stage.RETIRED)  # not yet archived this year
+    graduates = state.now.graduates
+    state.cohorts.update(
+        state.year,
+        p.pid[gone],
+        {
+            "pid": p.pid[graduates],
+            "level": p.level[graduates],
+            "origin": p.origin[graduates],
+            "present": ~gone[graduates],
+        },
+    )
+
+
 def _people(state: CityState) -> dict[str, float]:
-    p, table, s, c = state.people, state.firms, state.scale, state.now.counters
+    p, s, c = state.people, state.scale, state.now.counters
     stage = p.stage
     graduates = state.now.graduates
     in_city = stage[graduates] != Stage.LEFT
     employed = stage[graduates] == Stage.EMPLOYED
-    field_ok = p.field[graduates] == table.field[np.maximum(p.employer[graduates], 0)]
-    zhongzhi = p.level[graduates] == Level.ZHONGZHI
-    born_here = p.origin[graduates] == 0  # local-born graduates of local institutions
-    unemployed_field = np.bincount(
-        p.field[(stage == Stage.UNEMPLOYED) & (p.field >= 0)], minlength=state.structure.n_fields
-    ).astype(float)
-    unfilled_field = state.now.unfilled.sum(axis=1)
     labour_force = int(((stage == Stage.EMPLOYED) | (stage == Stage.UNEMPLOYED)).sum())
-    skilled_stay = int((in_city & (p.level[graduates] >= Level.GAOZHI)).sum())
-    row: dict[str, float] = {
+    return {
         "population": len(p) / s,
         "students_enrolled": int((stage <= Stage.GRADUATE_STUDY).sum()) / s,
         "graduates": len(graduates) / s,
@@ -52,41 +74,100 @@ def _people(state: CityState) -> dict[str, float]:
         "graduates_gaozhi": c.get("graduates_gaozhi", 0) / s,
         "graduates_benke": c.get("graduates_benke", 0) / s,
         "graduates_graduate": c.get("graduates_graduate", 0) / s,
-        "retention_rate": float(in_city.mean()) if len(in_city) else 0.0,
-        "local_retention_rate": float(in_city[born_here].mean()) if born_here.any() else 0.0,
-        "retained_skilled": skilled_stay / s,
-        "employment_rate": float(employed.sum() / max(in_city.sum(), 1)),
-        "in_field_rate": float((employed & field_ok).sum() / max(employed.sum(), 1)),
-        "zhongzhi_in_field_rate": float(
-            (employed & field_ok & zhongzhi).sum() / max((employed & zhongzhi).sum(), 1)
-        ),
-        "zhongzhi_continue_rate": c["zhongzhi_continue"] / max(c["zhongzhi_graduates"], 1),
-        "zhongzhi_benke_share": c["zhongzhi_to_benke"] / max(c["zhongzhi_continue"], 1),
+        "employment_rate": share(employed.sum(), in_city.sum()),
+        "zhongzhi_continue_rate": share(c["zhongzhi_continue"], c["zhongzhi_graduates"]),
+        "zhongzhi_benke_share": share(c["zhongzhi_to_benke"], c["zhongzhi_continue"]),
         "graduate_inflow": c["graduate_inflow"] / s,
-        "inflow_higher_share": c["graduate_inflow_higher"] / max(c["graduate_inflow"], 1),
-        "unemployment_rate": float((stage == Stage.UNEMPLOYED).sum() / max(labour_force, 1)),
-        "vacancy_rate": float(state.now.unfilled.sum() / max(labour_force, 1)),
-        "mismatch_jrl": mismatch_jrl(unemployed_field, unfilled_field),
-        "mismatch_sahin": mismatch_sahin(unemployed_field, unfilled_field),
-        "vacancies": c["vacancies_posted"] / s,
-        "vacancy_fill_rate": c["hires"] / max(c["vacancies_posted"], 1),
+        "inflow_higher_share": share(c["graduate_inflow_higher"], c["graduate_inflow"]),
+        "unemployment_rate": share((stage == Stage.UNEMPLOYED).sum(), labour_force),
+        "vacancy_rate": share(state.now.unfilled.sum(), labour_force),
     }
+
+
+def _labour_market(state: CityState) -> dict[str, float]:
+    c = state.now.counters
+    return {
+        "vacancies": c["vacancies_posted"] / state.scale,
+        "vacancy_fill_rate": share(c["hires"], c["vacancies_posted"]),
+    }
+
+
+def _retention(state: CityState) -> dict[str, float]:
+    """Share of each cohort still in the city k years after graduating, by level and origin.
+
+    retention_ky = Σ_i present_i / n over the n graduates of local institutions who entered
+    the labour market in year t − k; retained_skilled_3y counts the 高职-and-above stayers of
+    the cohort of t − 3 (city scale).
+    """
+    cohorts, row = state.cohorts, {}
+    for k in RETENTION_HORIZONS:
+        members = cohorts.members(state.year - k)
+        present = cohorts.present[members]
+        level, origin = cohorts.level[members], cohorts.origin[members]
+        row[f"retention_{k}y"] = share(present.sum(), len(present))
+        for code in COHORT_LEVELS:
+            group = level == code
+            row[f"retention_{k}y_{code.name.lower()}"] = share(present[group].sum(), group.sum())
+        for code, name in enumerate(ORIGINS):
+            group = origin == code
+            row[f"retention_{k}y_{name}"] = share(present[group].sum(), group.sum())
+        if k == 3:
+            row["retained_skilled_3y"] = (present & (level >= Level.GAOZHI)).sum() / state.scale
     return row
 
 
-def _wages_and_shortages(state: CityState) -> dict[str, float]:
-    p, stage, row = state.people, state.people.stage, {}
-    employed_all = stage == Stage.EMPLOYED
-    level = MARKET_LEVEL[p.level[employed_all]]
-    wages = np.bincount(level, weights=p.wage[employed_all], minlength=4) / np.maximum(
-        np.bincount(level, minlength=4), 1
+def _in_field(state: CityState) -> dict[str, float]:
+    """对口: share of this year's employed graduates with a field who work in a firm of it."""
+    p, graduates = state.people, state.now.graduates
+    graduates = graduates[(p.field[graduates] >= 0) & (p.stage[graduates] == Stage.EMPLOYED)]
+    in_field = p.field[graduates] == state.firms.field[p.employer[graduates]]
+    level = p.level[graduates]
+    row = {"in_field_rate": share(in_field.sum(), len(in_field))}
+    for code in FIELD_LEVELS:
+        group = level == code
+        row[f"in_field_rate_{code.name.lower()}"] = share(in_field[group].sum(), group.sum())
+    return row
+
+
+def _mismatch(state: CityState) -> dict[str, float]:
+    """New graduates against new openings by field × level; shortage and surplus by field.
+
+    mismatch_flow = ½·Σ_fl |g_fl/G − v_fl/V| with g this year's graduates of local institutions
+    entering the labour market with a field and v the openings posted this year (per level l:
+    the same over fields within l). shortage_rate_f = openings of f unfilled after the market /
+    openings of f; surplus_rate_f = this year's graduates (local and in-migrating) of f who are
+    unemployed at the end of the year / those of them still in the city.
+    """
+    p, n_fields = state.people, state.structure.n_fields
+    posted = state.now.posted
+    graduates = state.now.graduates
+    graduates = graduates[p.field[graduates] >= 0]
+    supply = np.zeros((n_fields, N_MARKET_LEVELS))
+    np.add.at(supply, (p.field[graduates], MARKET_LEVEL[p.level[graduates]]), 1.0)
+    row = {"mismatch_flow": dissimilarity(supply, posted)}
+    for level, name in enumerate(LEVELS):
+        row[f"mismatch_flow_{name}"] = dissimilarity(supply[:, level], posted[:, level])
+    shortage = share(state.now.unfilled.sum(axis=1), posted.sum(axis=1))
+    entrants = np.concatenate([state.now.graduates, state.now.inflow])
+    entrants = entrants[(p.field[entrants] >= 0) & (p.stage[entrants] != Stage.LEFT)]
+    unemployed = p.stage[entrants] == Stage.UNEMPLOYED
+    in_city = np.bincount(p.field[entrants], minlength=n_fields)
+    surplus = share(np.bincount(p.field[entrants[unemployed]], minlength=n_fields), in_city)
+    for f, spec in enumerate(state.config.fields):
+        row[f"shortage_rate_{spec.name}"] = float(shortage[f])
+        row[f"surplus_rate_{spec.name}"] = float(surplus[f])
+    return row
+
+
+def _wages(state: CityState) -> dict[str, float]:
+    p = state.people
+    employed = p.stage == Stage.EMPLOYED
+    level = MARKET_LEVEL[p.level[employed]]
+    wages = share(
+        np.bincount(level, weights=p.wage[employed], minlength=N_MARKET_LEVELS),
+        np.bincount(level, minlength=N_MARKET_LEVELS),
     )
-    for name, wage in zip(LEVELS, wages, strict=True):
-        row[f"wage_{name}"] = float(wage)
-    unfilled_field = state.now.unfilled.sum(axis=1)
-    for field, shortage in zip(state.config.fields, unfilled_field, strict=True):
-        row[f"shortage_{field.name}"] = float(shortage) / state.scale
-    return row
+    return {f"wage_{name}": float(wage) for name, wage in zip(LEVELS, wages, strict=True)}
 
 
 def _firms_and_research(state: CityState) -> dict[str, float]:

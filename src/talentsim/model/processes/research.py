@@ -61,7 +61,8 @@ def research_and_innovate(state: CityState, stream: Stream) -> None:
     table.projects[with_project] = 1
     table.links[with_project] += 1
     _assign_projects(state, stream, partners, with_project)
-    demand_pressure = len(seekers) / max(capacity / (1 + subsidy_share), 1.0)
+    # at city scale, so that the floor of one project means the same at every scale
+    demand_pressure = len(seekers) / max(capacity / (1 + subsidy_share), state.scale)
     draws = stream.uniform(np.arange(len(state.universities)), "partnership")
     for university, u in zip(state.universities, draws, strict=True):
         university.update_partnership(
@@ -100,9 +101,12 @@ def _assign_projects(
     """Each project goes to a partner university in proportion to its capacity."""
     for university in state.universities:
         university.projects = 0
+        university.expected_projects = 0.0
     shares = np.array([u.capacity for u in partners], dtype=float)
     if not len(partners) or shares.sum() <= 0 or not len(firm_rows):
         return
+    for university, part in zip(partners, shares / shares.sum(), strict=True):
+        university.expected_projects = len(firm_rows) * part / state.scale
     chosen = stream.choice(state.firms.key[firm_rows], "project partner", shares)
     for university, count in zip(
         partners, np.bincount(chosen, minlength=len(partners)), strict=True
