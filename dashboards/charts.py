@@ -33,10 +33,10 @@ from talentsim.analysis.figures import (
 )
 
 KEY_OUTCOMES = (
-    "retention_rate",
+    "retention_3y",
     "employment_rate",
     "in_field_rate",
-    "mismatch_jrl",
+    "mismatch_flow",
     "firm_participation_rate",
     "rd_intensity",
     "fiscal_cost",

@@ -3,8 +3,8 @@
 The table is the mean over the horizon: for the baseline its mean and 95 % t-interval across
 replications, for each scenario the paired difference from the baseline with its 95 %
 interval and the pair correlation ρ of the two scenarios' runs; **bold** where the interval
-excludes 0. Below it, the cost per extra retained skilled graduate (horizon totals, bootstrap
-interval) where the gain is significant.
+excludes 0. Below it, the cost per extra skilled graduate still in the city after 3 years
+(horizon totals, bootstrap interval) where the gain is significant.
 
 Usage: ``uv run python docs/make_analysis_headline.py [--dataset results/recommendations]``
 (run ``docs/make_noise_table.py`` or ``talentsim sweep experiments/recommendations.yaml`` first).
@@ -26,10 +26,10 @@ from talentsim.analysis.dataset import load_dataset
 ROOT = Path(__file__).resolve().parents[1]
 ANALYSIS = ROOT / "docs" / "analysis.md"
 OUTCOMES = [
-    "retention_rate",
-    "retained_skilled",
+    "retention_3y",
+    "retained_skilled_3y",
     "in_field_rate",
-    "mismatch_jrl",
+    "mismatch_flow",
     "firm_participation_rate",
     "rd_intensity",
     "fiscal_cost",
@@ -71,9 +71,9 @@ def headline(dataset: Path) -> str:
             bold = r.diff_low > 0 or r.diff_high < 0
             cells.append((f"**{text}**" if bold else text) + f" ρ {r.pair_corr:.2f}")
         lines.append(f"| {scenario} | " + " | ".join(cells) + " |")
-    cost = cost_effectiveness(ds, "baseline", ["retained_skilled", "fiscal_cost"])
+    cost = cost_effectiveness(ds, "baseline", ["retained_skilled_3y", "fiscal_cost"])
     notes = []
-    for _, r in cost[cost.outcome == "retained_skilled"].iterrows():
+    for _, r in cost[cost.outcome == "retained_skilled_3y"].iterrows():
         if r.note:
             notes.append(f"{r.scenario}: {r.note}")
         else:

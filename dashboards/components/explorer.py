@@ -97,7 +97,7 @@ def _try_open(path: str, roots: list[Path]) -> SweepData | str:
 @solara.component
 def SweepView(data: SweepData, lang: Lang = DEFAULT_LANG) -> None:
     """The charts and the run table of one dataset."""
-    outcome, set_outcome = solara.use_state("retention_rate")
+    outcome, set_outcome = solara.use_state("retention_3y")
     scenario, set_scenario = solara.use_state(ALL_RUNS)
     levers = data.levers
     x, set_x = solara.use_state(levers[0] if levers else "")

@@ -176,7 +176,7 @@ def ScenarioCharts(frame: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> None:
     (each run's mean over the horizon, paired with the baseline's), so the page and the report
     draw the same statistic the same way.
     """
-    outcome, set_outcome = solara.use_state("retention_rate")
+    outcome, set_outcome = solara.use_state("retention_3y")
     baseline, set_baseline = solara.use_state("baseline")
     if frame.empty:
         Chart(message_figure(M.no_runs(lang)))

@@ -64,6 +64,25 @@ PERSONS = Text("persons", "人")
 FIRMS = Text("firms", "家")
 
 OUTCOMES: dict[str, Outcome] = {
+    "retention_1y": Outcome(
+        Text("Graduates still in the city after 1 year", "毕业1年留淄率"), "rate"
+    ),
+    "retention_3y": Outcome(
+        Text("Graduates still in the city after 3 years", "毕业3年留淄率"), "rate"
+    ),
+    "retention_5y": Outcome(
+        Text("Graduates still in the city after 5 years", "毕业5年留淄率"), "rate"
+    ),
+    "retained_skilled_3y": Outcome(
+        Text("Skilled graduates still in the city after 3 years", "毕业3年留淄技能人才"),
+        "people",
+        PERSONS,
+        per_year=True,
+    ),
+    "mismatch_flow": Outcome(
+        Text("Mismatch of new graduates and openings (0–1)", "新增毕业生与岗位错配指数（0–1）"),
+        "index",
+    ),
     "retention_rate": Outcome(Text("Graduates staying in the city", "毕业生留淄率"), "rate"),
     "local_retention_rate": Outcome(
         Text("Local graduates staying in the city", "本地生源毕业生留淄率"), "rate"
@@ -125,6 +144,13 @@ LEVELS = {
     "gaozhi": Text("高职 higher vocational", "高职"),
     "benke": Text("本科 bachelor", "本科"),
     "graduate": Text("研究生 postgraduate", "研究生"),
+}
+
+ORIGINS = {
+    "local": Text("born in the city", "本地生源"),
+    "incoming": Text("came to study", "外地来淄就读"),
+    "general_hs": Text("普高 general high school", "普高"),
+    "secondary": Text("secondary level", "中等教育层次"),
 }
 
 LEVERS: dict[str, Text] = {
@@ -206,9 +232,26 @@ def outcome(name: str) -> Outcome:
     """The display facts of an outcome column; unknown columns get a label from their name."""
     if name in OUTCOMES:
         return OUTCOMES[name]
+    if name.startswith(("shortage_rate_", "surplus_rate_")):
+        kind, field = name.split("_rate_", 1)
+        field = field.replace("_", " ")
+        en, zh = ("Shortage", "岗位缺口率") if kind == "shortage" else ("Surplus", "毕业生过剩率")
+        return Outcome(Text(f"{en} rate: {field}", f"{zh}：{field}"), "rate")
     if name.startswith("shortage_"):
         field = name.removeprefix("shortage_").replace("_", " ")
         return Outcome(Text(f"Shortage: {field}", f"人才缺口：{field}"), "people", PERSONS)
+    for prefix, en, zh in (
+        ("retention_1y_", "Still in the city after 1 year", "毕业1年留淄率"),
+        ("retention_3y_", "Still in the city after 3 years", "毕业3年留淄率"),
+        ("retention_5y_", "Still in the city after 5 years", "毕业5年留淄率"),
+        ("in_field_rate_", "In-field jobs", "对口就业率"),
+        ("mismatch_flow_", "Mismatch of new graduates and openings", "新增毕业生与岗位错配指数"),
+    ):
+        if name.startswith(prefix):
+            group = name.removeprefix(prefix)
+            who = LEVELS.get(group, ORIGINS.get(group, Text(group, group)))
+            kind: Kind = "index" if prefix == "mismatch_flow_" else "rate"
+            return Outcome(Text(f"{en}, {who.en}", f"{who.zh}{zh}"), kind)
     if name.startswith("fiscal_cost_"):
         lever = LEVERS.get(f"policy.{name.removeprefix('fiscal_cost_')}")
         part = lever or Text(name.removeprefix("fiscal_cost_").replace("_", " "), "")

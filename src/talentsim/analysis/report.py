@@ -41,7 +41,12 @@ from talentsim.analysis.measures import lower_is_better
 from talentsim.analysis.study import Study, headline
 from talentsim.runinfo import write_atomic
 
-COST_HEADLINE = ("retained_skilled", "retention_rate", "in_field_rate", "firm_participation_rate")
+COST_HEADLINE = (
+    "retained_skilled_3y",
+    "retention_3y",
+    "in_field_rate",
+    "firm_participation_rate",
+)
 """Outcomes whose cost per unit of gain is shown in the report's cost table."""
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 """Browsers that print the PDF (``BROWSER_PATH`` first, as kaleido reads it)."""
