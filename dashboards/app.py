@@ -13,6 +13,9 @@ from dashboards.components.common import PlotResizer
 from dashboards.components.explorer import ExplorerPage
 from dashboards.components.live import LivePage
 from dashboards.components.scenarios import ScenarioPage
+from dashboards.server import harden_server
+
+harden_server()  # before the first request: see dashboards/server.py
 
 TITLE = "talentsim · Zibo 淄博 talent supply and demand"
 STYLE = """

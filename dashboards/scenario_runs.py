@@ -16,6 +16,10 @@ from talentsim.config import resolve_config
 from talentsim.model import simulate
 
 ProgressCallback = Callable[[int, int], None]
+MAX_REPLICATIONS = 10
+"""Replications a browser may ask for (the page offers 1-10): caps a session's work."""
+MAX_SCALE = 0.1
+"""Largest scale of a scenario run from the page."""
 
 
 def list_scenarios(configs: Path) -> dict[str, Path]:
@@ -45,9 +49,17 @@ def run_scenarios(
         Outcomes of the finished runs: columns scenario, replication, then the model's.
 
     Raises:
-        talentsim.config.ConfigError: a scenario file is invalid.
+        talentsim.config.ConfigError: a scenario file is invalid, or ``scale``/``years`` are
+            refused by the schema.
+        ValueError: ``replications`` or ``scale`` beyond what the page offers.
 
     """
+    if isinstance(replications, bool) or not isinstance(replications, int):
+        raise ValueError(f"replications: expected a whole number, got {replications!r:.40}")
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise ValueError(f"replications = {replications}: must be 1 to {MAX_REPLICATIONS}")
+    if isinstance(scale, int | float) and not isinstance(scale, bool) and scale > MAX_SCALE:
+        raise ValueError(f"scale = {scale:g}: at most {MAX_SCALE} here")
     configs = {
         name: resolve_config(path, {"scale": scale, "years": years})
         for name, path in scenarios.items()

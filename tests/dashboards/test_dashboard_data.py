@@ -192,3 +192,41 @@ def test_scenario_runs_use_common_seeds_and_stop_when_cancelled():
     )
     assert progress == [1]  # cancelled after the first run: its outcomes are kept
     assert len(stopped) == 2 and set(stopped["scenario"]) == {"baseline"}
+
+
+def test_dataset_files_symlinked_outside_the_roots_are_neither_listed_nor_opened(
+    results_root: Path, tmp_path: Path
+):
+    outside = tmp_path / "secret"
+    write_sweep(outside, grid_points(), "grid")
+    inside = results_root / "looks_fine"
+    inside.mkdir()
+    for name in ("manifest.json", "outcomes.parquet", "runs.parquet"):
+        (inside / name).symlink_to(outside / name)
+    roots = [results_root.resolve()]
+    assert inside.resolve() not in find_datasets(roots)
+    folder = resolve_under_roots("looks_fine", roots)  # the folder itself is inside
+    with pytest.raises(DatasetError, match="leads outside the results roots"):
+        load_sweep(folder, roots)
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [("grid\x00/etc/passwd", "NUL character"), ("a" * 5000, "5,000 characters long")],
+)
+def test_a_nul_byte_or_an_over_long_path_is_refused_clearly(results_root: Path, typed, words):
+    with pytest.raises(OutsideRootsError, match=words):
+        resolve_under_roots(typed, [results_root.resolve()])
+
+
+def test_runs_without_status_or_years_as_text_are_dataset_errors(results_root: Path):
+    grid = results_root / "grid"
+    runs = pd.read_parquet(grid / "runs.parquet")
+    runs.drop(columns="status").to_parquet(grid / "runs.parquet")
+    with pytest.raises(DatasetError, match=r"runs\.parquet: column 'status' is missing"):
+        load_sweep(grid, [])
+    runs.to_parquet(grid / "runs.parquet")
+    outcomes = pd.read_parquet(grid / "outcomes.parquet")
+    outcomes.assign(year=outcomes["year"].astype(str)).to_parquet(grid / "outcomes.parquet")
+    with pytest.raises(DatasetError, match="'year' must hold whole numbers"):
+        load_sweep(grid, [])

@@ -157,7 +157,7 @@ def test_explorer_without_roots_says_how_to_give_them(monkeypatch):
 
 def test_dashboard_command_binds_loopback_and_passes_the_roots(tmp_path: Path, monkeypatch):
     calls = []
-    monkeypatch.setattr("subprocess.call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr("talentsim.cli.serve", lambda cmd, env: calls.append((cmd, env)) or 0)
     result = CliRunner().invoke(app, ["dashboard", str(tmp_path), "--port", "9999"])
     assert result.exit_code == 0, result.output
     command, env = calls[0]
