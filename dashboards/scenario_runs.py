@@ -28,6 +28,22 @@ def list_scenarios(configs: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
 
 
+def select_scenarios(available: dict[str, Path], chosen: list[str]) -> dict[str, Path]:
+    """The ``chosen`` scenarios (names sent by a browser), each checked against ``available``.
+
+    Raises:
+        ValueError: a name that is not an available scenario, or a name given twice.
+
+    """
+    unknown = [name for name in chosen if name not in available]
+    if unknown:
+        shown = ", ".join(repr(name)[:40] for name in unknown[:3])
+        raise ValueError(f"unknown scenario {shown}; choose from {', '.join(available)}")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError("a scenario is chosen twice")
+    return {name: available[name] for name in chosen}
+
+
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:
     """One independent SeedSequence per replication, spawned from ``root``."""
     return np.random.SeedSequence(root).spawn(replications)

@@ -170,3 +170,16 @@ def test_scenario_runs_refuse_more_work_than_the_page_offers(tmp_path):
         run_scenarios(scenarios, 1, scale=0.02, years=10**7)
     with pytest.raises(ConfigError, match="scale"):
         run_scenarios(scenarios, 1, scale=1e-9, years=2)
+
+
+def test_an_unknown_scenario_name_is_a_clear_error():
+    from pathlib import Path
+
+    from dashboards.scenario_runs import select_scenarios
+
+    available = {"baseline": Path(BASELINE), "combined": Path("configs/scenarios/combined.yaml")}
+    assert list(select_scenarios(available, ["combined"])) == ["combined"]
+    with pytest.raises(
+        ValueError, match=re.escape("unknown scenario '../../etc/passwd'; choose from")
+    ):
+        select_scenarios(available, ["baseline", "../../etc/passwd"])
