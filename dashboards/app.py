@@ -14,7 +14,10 @@ from dashboards.components.common import PlotResizer, use_lang, with_query
 from dashboards.components.explorer import ExplorerPage
 from dashboards.components.live import LivePage
 from dashboards.components.scenarios import ScenarioPage
+from dashboards.server import harden_server
 from talentsim.analysis.catalogue import LANGS, M, Text
+
+harden_server()  # before the first request: see dashboards/server.py
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
 """Each language under its own name (the switch reads the same in either language)."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from dashboards.roots import files_inside, results_roots
 from talentsim.analysis.dataset import DESIGN_KINDS as SWEEP_KINDS
 from talentsim.analysis.dataset import NOT_OUTCOMES, DatasetError, read_manifest, read_table
 
@@ -53,18 +54,23 @@ class SweepData:
         return self.runs[self.runs["status"] != "ok"]
 
 
-def load_sweep(path: Path) -> SweepData:
+def load_sweep(path: Path, roots: list[Path] | None = None) -> SweepData:
     """Load and check the dataset in folder ``path``.
 
     A plain ``talentsim run`` folder (no ``design`` in its manifest, no ``run_id`` column) is
-    accepted as a single run.
+    accepted as a single run. Every file is resolved (symlinks followed) and must lie inside
+    ``roots`` (default: the dashboard's results roots, if any are set).
 
     Raises:
-        DatasetError: the folder, a file or a required column is missing or unreadable.
+        DatasetError: the folder, a file or a required column is missing or unreadable, a
+            column has the wrong type, or a file leads outside the roots.
 
     """
     if not path.is_dir():
         raise DatasetError(f"{path}: no such folder")
+    roots = results_roots() if roots is None else roots
+    if roots and not files_inside(path, [root.resolve() for root in roots]):
+        raise DatasetError(f"{path}: a dataset file leads outside the results roots; refused")
     manifest = read_manifest(path / "manifest.json", require_design=False)
     outcomes = read_table(path / "outcomes.parquet")
     notes: list[str] = []
@@ -74,6 +80,11 @@ def load_sweep(path: Path) -> SweepData:
     for column in ("run_id", "year"):
         if column not in outcomes:
             raise DatasetError(f"{path / 'outcomes.parquet'}: column '{column}' is missing")
+    if not pd.api.types.is_integer_dtype(outcomes["year"]):
+        raise DatasetError(
+            f"{path / 'outcomes.parquet'}: column 'year' must hold whole numbers, "
+            f"not {outcomes['year'].dtype}"
+        )
     if outcomes.empty:
         raise DatasetError(f"{path / 'outcomes.parquet'}: no rows (no run has finished yet?)")
     runs = _load_runs(path, outcomes, notes)
@@ -89,8 +100,9 @@ def _load_runs(path: Path, outcomes: pd.DataFrame, notes: list[str]) -> pd.DataF
     file = path / "runs.parquet"
     if file.exists():
         runs = read_table(file)
-        if "run_id" not in runs:
-            raise DatasetError(f"{file}: column 'run_id' is missing")
+        for column in ("run_id", "status"):
+            if column not in runs:
+                raise DatasetError(f"{file}: column '{column}' is missing")
         return runs
     notes.append("no runs.parquet: run status unknown, every run with outcomes counted as ok")
     keys = [c for c in ("run_id", "point_id", "scenario", "replication") if c in outcomes]

@@ -22,6 +22,11 @@ DEFAULT_SCALE = 0.1
 """At 0.02 mismatch jumps 0 → 1 → 0 between years; 0.1 costs about the same per year here."""
 SCALES = (0.01, 0.02, 0.05, 0.1)
 DEFAULT_HORIZON = 20
+MAX_SCALE = 0.1
+"""Largest scale a browser may ask for (the page offers up to this): caps the work a session
+can start, whatever a modified client sends."""
+MAX_HORIZON = 100
+"""Longest horizon, in years (the schema's limit of ``years``)."""
 
 
 class LiveSession:
@@ -50,9 +55,17 @@ class LiveSession:
         self.version = 0
 
     def _build_config(self) -> CityConfig:
+        """The run's config, validated by the schema like the CLI's (values come from a browser).
+
+        Raises:
+            ValueError: a lever, the scale, the seed or the horizon is not acceptable.
+
+        """
+        check_session_values(self.scale, self.seed, self.horizon)
         try:
             config = apply_levers(self.base, self.levers)
-            return config.model_copy(update={"scale": self.scale, "seed": self.seed})
+            data = {**config.model_dump(), "scale": self.scale, "seed": self.seed}
+            return CityConfig.model_validate(data)  # model_copy(update=...) would not validate
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
@@ -90,7 +103,7 @@ class LiveSession:
 
         """
         with self.lock:
-            old = (self.base, self.levers, self.scale, self.seed, self.config)
+            old = (self.base, self.levers, self.scale, self.seed, self.horizon, self.config)
             if base is not None:
                 self.base, self.levers = base, lever_values(base)
             if levers is not None:
@@ -101,7 +114,7 @@ class LiveSession:
             try:
                 self.config = self._build_config()
             except ValueError:
-                self.base, self.levers, self.scale, self.seed, self.config = old
+                self.base, self.levers, self.scale, self.seed, self.horizon, self.config = old
                 raise
             if base is not None or levers is not None or scale is not None or seed is not None:
                 self.reset()
@@ -135,3 +148,21 @@ class LiveSession:
         """Years per second of the model alone over the steps so far (0 before any)."""
         total = sum(self.step_seconds)
         return len(self.step_seconds) / total if total > 0 else 0.0
+
+
+def check_session_values(scale: Any, seed: Any, horizon: Any) -> None:
+    """Refuse a scale, seed or horizon that the page would not offer.
+
+    Raises:
+        ValueError: naming the value.
+
+    """
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        raise ValueError(f"scale: expected a number, got {scale!r:.40}")
+    if not 0 < scale <= MAX_SCALE:
+        raise ValueError(f"scale = {scale:g}: must be in (0, {MAX_SCALE}] here")
+    for name, value, high in (("seed", seed, 2**63 - 1), ("horizon", horizon, MAX_HORIZON)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name}: expected a whole number, got {value!r:.40}")
+        if not (0 if name == "seed" else 1) <= value <= high:
+            raise ValueError(f"{name} = {value}: out of range")

@@ -14,6 +14,10 @@ ROOTS_ENV = "TALENTSIM_RESULTS_ROOTS"
 CONFIGS_ENV = "TALENTSIM_CONFIGS"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAX_DEPTH = 3
+MAX_PATH_CHARS = 1024
+"""A typed path longer than this is refused before the file system sees it."""
+DATASET_FILES = ("manifest.json", "outcomes.parquet", "runs.parquet", "flows.parquet")
+"""The files of a dataset folder, each checked against the roots (not only the folder)."""
 
 
 class OutsideRootsError(PermissionError):
@@ -45,9 +49,19 @@ def resolve_under_roots(path: str | Path, roots: list[Path]) -> Path:
         raise OutsideRootsError(
             "no results roots were given: start the dashboard with `talentsim dashboard DIR`"
         )
-    given = Path(path).expanduser()
+    text = str(path)
+    if "\x00" in text:
+        raise OutsideRootsError("the path contains a NUL character; refused")
+    if len(text) > MAX_PATH_CHARS:
+        raise OutsideRootsError(
+            f"the path is {len(text):,} characters long (at most {MAX_PATH_CHARS:,}); refused"
+        )
+    given = Path(text).expanduser()
     candidates = [given] if given.is_absolute() else [root / given for root in roots]
-    resolved = [candidate.resolve() for candidate in candidates]
+    try:
+        resolved = [candidate.resolve() for candidate in candidates]
+    except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
+        raise OutsideRootsError(f"{text[:200]}: cannot be resolved ({exc}); refused") from None
     inside = [p for p in resolved if any(p.is_relative_to(root) for root in roots)]
     if not inside:
         shown = ", ".join(str(root) for root in roots)
@@ -61,6 +75,7 @@ def find_datasets(roots: list[Path], max_depth: int = MAX_DEPTH) -> list[Path]:
     Symlinked folders that lead outside the roots are skipped.
     """
     found: list[Path] = []
+    roots = [root.resolve() for root in roots]
     for root in roots:
         if not root.is_dir():
             continue
@@ -69,7 +84,8 @@ def find_datasets(roots: list[Path], max_depth: int = MAX_DEPTH) -> list[Path]:
             next_frontier = []
             for folder in frontier:
                 if (folder / "manifest.json").is_file() or (folder / "outcomes.parquet").exists():
-                    found.append(folder)
+                    if files_inside(folder, roots):
+                        found.append(folder)
                     continue
                 next_frontier.extend(_subfolders(folder, roots))
             frontier = next_frontier
@@ -97,3 +113,14 @@ def display_name(path: Path, roots: list[Path]) -> str:
             rel = path.relative_to(root)
             return f"{root.name}/{rel}" if str(rel) != "." else root.name
     return str(path)
+
+
+def files_inside(folder: Path, roots: list[Path]) -> bool:
+    """Whether every dataset file in ``folder`` (symlinks resolved) lies inside ``roots``."""
+    for name in DATASET_FILES:
+        file = folder / name
+        if file.exists() or file.is_symlink():
+            target = file.resolve()
+            if not any(target.is_relative_to(root) for root in roots):
+                return False
+    return True

@@ -22,6 +22,10 @@ ProgressCallback = Callable[[int, int], None]
 MAX_DEPTH = 3
 MAX_BYTES = 200_000
 """Scenario files are small; a larger YAML under a root is not read whole to be listed."""
+MAX_REPLICATIONS = 30
+"""Replications a browser may ask for (the page offers 1-30): caps a session's work."""
+MAX_SCALE = 0.1
+"""Largest scale of a scenario run from the page."""
 
 
 def list_scenarios(configs: Path, roots: list[Path] | None = None) -> dict[str, Path]:
@@ -73,6 +77,22 @@ def _is_scenario(path: Path) -> bool:
     return isinstance(data, dict) and "design" not in data and ("base" in data or "policy" in data)
 
 
+def select_scenarios(available: dict[str, Path], chosen: list[str]) -> dict[str, Path]:
+    """The ``chosen`` scenarios (names sent by a browser), each checked against ``available``.
+
+    Raises:
+        ValueError: a name that is not an available scenario, or a name given twice.
+
+    """
+    unknown = [name for name in chosen if name not in available]
+    if unknown:
+        shown = ", ".join(repr(name)[:40] for name in unknown[:3])
+        raise ValueError(f"unknown scenario {shown}; choose from {', '.join(available)}")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError("a scenario is chosen twice")
+    return {name: available[name] for name in chosen}
+
+
 def replication_seeds(root: int, replications: int) -> list[np.random.SeedSequence]:
     """One independent SeedSequence per replication, spawned from ``root``."""
     return np.random.SeedSequence(root).spawn(replications)
@@ -94,9 +114,17 @@ def run_scenarios(
         Outcomes of the finished runs: columns scenario, replication, then the model's.
 
     Raises:
-        talentsim.config.ConfigError: a scenario file is invalid.
+        talentsim.config.ConfigError: a scenario file is invalid, or ``scale``/``years`` are
+            refused by the schema.
+        ValueError: ``replications`` or ``scale`` beyond what the page offers.
 
     """
+    if isinstance(replications, bool) or not isinstance(replications, int):
+        raise ValueError(f"replications: expected a whole number, got {replications!r:.40}")
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise ValueError(f"replications = {replications}: must be 1 to {MAX_REPLICATIONS}")
+    if isinstance(scale, int | float) and not isinstance(scale, bool) and scale > MAX_SCALE:
+        raise ValueError(f"scale = {scale:g}: at most {MAX_SCALE} here")
     configs = {
         name: resolve_config(path, {"scale": scale, "years": years})
         for name, path in scenarios.items()

@@ -14,7 +14,7 @@ the same replication seeds in each) this prints and writes:
   reported years against reported years 4–10 (mean over replications);
 * the demonstration park's effect on apprentices (the old model's "fall" was noise).
 
-Usage: ``uv run python docs/make_noise_table.py [--dataset results/recommendations]
+Usage: ``uv run python docs/make_noise_table.py [--experiment E.yaml] [--dataset DIR]
 [--reference OLD_DATASET] [--workers 2]``. Runs the sweep into ``--dataset`` first if it is
 not complete there (about 4 minutes on two cores at the study's scale).
 """
@@ -59,12 +59,12 @@ class PlaceboModel(TalentModel):
     schedule = (*SCHEDULE[:4], ("placebo", draw_and_discard), *SCHEDULE[4:])
 
 
-def ensure_dataset(out: Path, workers: int) -> None:
-    """Run (or resume) the recommendations sweep into ``out``."""
+def ensure_dataset(experiment: Path, out: Path, workers: int) -> None:
+    """Run (or resume) the study ``experiment`` into ``out``."""
     manifest = out / "manifest.json"
     if manifest.exists() and '"complete": true' in manifest.read_text():
         return
-    summary = run_sweep(EXPERIMENT, out, executor="processes", workers=workers)
+    summary = run_sweep(experiment, out, executor="processes", workers=workers)
     print(f"sweep: {summary.ok} runs in {summary.seconds:.0f} s")
 
 
@@ -121,9 +121,9 @@ def width_table(table: pd.DataFrame, reference: pd.DataFrame | None) -> str:
     return "\n".join(lines)
 
 
-def placebo_result() -> str:
+def placebo_result(path: Path) -> str:
     """Markdown: the largest difference between placebo and baseline over seeds, outcomes, years."""
-    experiment = load_experiment(EXPERIMENT)
+    experiment = load_experiment(path)
     base = resolve_config(ROOT / "configs" / "scenarios" / "baseline.yaml")
     config = base.model_copy(update={"scale": experiment.spec.scale or base.scale})
     seeds = replication_seeds(experiment.spec.root_seed, PLACEBO_SEEDS)
@@ -146,6 +146,8 @@ def steady_start(dataset: Path, label: str) -> tuple[str, str]:
     """
     ds = load_dataset(dataset)
     frame = ds.outcomes[ds.outcomes.scenario == "baseline"]
+    if "retention_3y" not in frame:  # a dataset of the model before cohort retention
+        frame = frame.rename(columns={"retention_rate": "retention_3y"})
     start = frame.year.min()
     first = frame[frame.year < start + 3].groupby("run_id")[list(STEADY)].mean()
     later = frame[frame.year.between(start + 3, start + 9)].groupby("run_id")[list(STEADY)].mean()
@@ -196,11 +198,12 @@ def replace_section(text: str, name: str, body: str) -> str:
 def main() -> None:
     """Measure and write docs/noise.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--experiment", type=Path, default=EXPERIMENT)
     parser.add_argument("--dataset", type=Path, default=ROOT / "results" / "recommendations")
     parser.add_argument("--reference", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    ensure_dataset(args.dataset, args.workers)
+    ensure_dataset(args.experiment, args.dataset, args.workers)
     table = comparison(args.dataset)
     reference = comparison(args.reference) if args.reference else None
     sections = {
@@ -211,7 +214,7 @@ def main() -> None:
             else ""
         ),
         "interval-widths": width_table(table, reference),
-        "placebo": placebo_result(),
+        "placebo": placebo_result(args.experiment),
         "steady-start": steady_table(args.dataset, args.reference),
         "park-apprentices": park_apprentices(table)
         + (f"\n\nPrevious model: {park_apprentices(reference)}" if reference is not None else ""),

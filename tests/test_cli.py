@@ -1,5 +1,4 @@
 import json
-import os
 import re
 import subprocess
 import sys
@@ -166,12 +165,12 @@ def test_a_failing_last_file_leaves_no_half_written_run(tmp_path, monkeypatch):
     assert not out.exists()
 
 
-def test_run_into_an_unwritable_folder_exits_2(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root writes anywhere")
-    (tmp_path / "locked").mkdir(mode=0o500)
-    result = CliRunner().invoke(
-        app, ["run", str(BASELINE), "--out", str(tmp_path / "locked" / "run"), *RUN]
-    )
+def test_run_and_sweep_into_an_unwritable_place_exit_2(tmp_path):
+    unwritable = Path("/proc/talentsim-test/run")  # not creatable, even by root
+    result = CliRunner().invoke(app, ["run", str(BASELINE), "--out", str(unwritable), *RUN])
     assert result.exit_code == 2
-    assert "cannot write" in result.output
+    assert f"--out {unwritable}: cannot write the results" in result.output
+    experiment = ROOT / "experiments" / "subsidy_grid.yaml"
+    result = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(unwritable)])
+    assert result.exit_code == 2
+    assert "cannot create the dataset folder" in result.output

@@ -531,10 +531,15 @@ def dashboard(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="Port to serve on.", min=0, max=65535)] = 8765,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote", help="Allow a --host other than loopback (there is no login)."
+        ),
+    ] = False,
 ) -> None:
     """Serve the Solara dashboard (live city, scenarios, sweep explorer) offline; Ctrl-C stops."""
     import os
-    import subprocess
     import sys
 
     app_file = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
@@ -545,6 +550,7 @@ def dashboard(
         if not folder.is_dir():
             raise fail(f"{folder}: not a folder (results roots must be existing folders)")
         roots.append(str(folder.resolve()))
+    check_dashboard_address(host, port, allow_remote)
     python_path = [str(app_file.parents[1]), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {
         **os.environ,
@@ -555,12 +561,73 @@ def dashboard(
     command = [sys.executable, "-m", "solara", "run", str(app_file), "--host", host]
     command += ["--port", str(port), "--production", "--no-open", "--no-check-version"]
     console.print(f"dashboard: http://{host}:{port}/  results roots: {roots or 'none'}")
-    try:
-        code = subprocess.call(command, env=env)  # noqa: S603 (our own interpreter and app)
-    except KeyboardInterrupt:
-        code = 0
+    code = serve(command, env)
     if code:
         raise fail(f"the dashboard server stopped with exit code {code}", RUN_FAILED)
+
+
+def check_dashboard_address(host: str, port: int, allow_remote: bool) -> None:
+    """Refuse a non-loopback ``host`` without ``allow_remote``, and a port already in use."""
+    import ipaddress
+    import socket
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        if not allow_remote:
+            raise fail(
+                f"--host {host}: the dashboard has no login, and this serves it beyond this "
+                "machine; pass --allow-remote to do so anyway (or put it behind a proxy with "
+                "authentication)"
+            )
+        errors.print(
+            f"warning: serving on {host}: anyone who can reach port {port} can use the "
+            "dashboard and read the results roots",
+            markup=False,
+            highlight=False,
+        )
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise fail(
+            f"--port {port}: cannot serve on {host}:{port} ({exc.strerror or exc})"
+        ) from None
+
+
+def serve(command: list[str], env: dict[str, str]) -> int:
+    """Run the server ``command`` until it exits, or until this process is told to stop.
+
+    SIGTERM, SIGHUP and SIGINT stop the server (SIGTERM, then SIGKILL after 10 s) and free its
+    port; the server also gets SIGTERM if this process dies without a word (``kill -9``).
+    """
+    import signal
+    import subprocess
+
+    def die_with_parent() -> None:  # runs in the child, before exec
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    server = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)  # noqa: S603 (our own interpreter and app)
+    try:
+        with interrupt_on_termination():
+            return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
 
 
 DEFAULT_TARGETS = Path("configs/calibration/targets.yaml")

@@ -209,11 +209,11 @@ def test_lang_and_figures_write_a_chinese_report_and_every_figure_as_png_and_svg
 ):
     report, folder = tmp_path / "zh.html", tmp_path / "figures"
     result = analyze(
-        scenario_dataset(), "--outcome", "retention_rate", "--lang", "zh", "--report", report,
+        scenario_dataset(), "--outcome", "retention_3y", "--lang", "zh", "--report", report,
         "--figures", folder,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "毕业生留淄率" in report.read_text(encoding="utf-8")
+    assert "毕业3年留淄率" in report.read_text(encoding="utf-8")
     pngs, svgs = sorted(folder.glob("*.png")), sorted(folder.glob("*.svg"))
     assert [p.stem for p in pngs] == [p.stem for p in svgs]
     assert {"differences_horizon", "levels_over_time", "talent_flows-01"} <= {p.stem for p in pngs}

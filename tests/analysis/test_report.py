@@ -33,9 +33,9 @@ def test_chinese_report_speaks_chinese_and_says_so(study):
     page = render(study, "zh")
     text = _text(page)
     assert '<html lang="zh-CN">' in page
-    for label in ("毕业生留淄率", "主要结果", "模拟期平均", "人才流动", "配对相关系数"):
+    for label in ("毕业3年留淄率", "主要结果", "模拟期平均", "人才流动", "配对相关系数"):
         assert label in text
-    for english in ("Graduates staying in the city", "Headline", "retention_rate"):
+    for english in ("Graduates still in the city after 3 years", "Headline", "retention_rate"):
         assert english not in text
 
 
@@ -44,14 +44,14 @@ def test_pair_correlation_is_printed_next_to_each_difference(study):
     # two scenarios × each outcome × (horizon, final) headline cells
     assert text.count("ρ = ") == 2 * len(study.outcomes) * 2
     corr = study.horizon.set_index(["scenario", "outcome"])["pair_corr"]
-    assert corr.loc[("policy", "retention_rate")] > 0.9  # common random numbers pay off
+    assert corr.loc[("policy", "retention_3y")] > 0.9  # common random numbers pay off
 
 
 def test_a_difference_within_noise_is_said_in_a_plain_sentence(study):
     text = _text(render(study, "en"))
     assert "no detectable difference" in text
     weak = re.search(r"<li><b>weak</b>: (.*?)</li>", text).group(1)
-    assert "Within noise" in weak and "Graduates staying in the city" in weak
+    assert "Within noise" in weak and "Graduates still in the city after 3 years" in weak
     policy = re.search(r"<li><b>policy</b>: (.*?)</li>", text).group(1)
     assert "outside the noise" in policy
 
@@ -68,7 +68,7 @@ def test_differences_are_small_multiples_one_panel_per_outcome_with_units(study)
     fig = difference_panels(study.horizon, "baseline", "en", outcomes=study.outcomes)
     assert len(fig.data) == len(study.outcomes)
     titles = [a.text for a in fig.layout.annotations]
-    assert "Graduates staying in the city (pp)" in titles
+    assert "Graduates still in the city after 3 years (pp)" in titles
     assert any("persons/yr" in t for t in titles)
 
 

@@ -26,6 +26,7 @@ BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
         ("city:\n  cohort_size: 1000000000\n", "city.cohort_size"),
         ("city:\n  destinations: []\n", "city.destinations"),
         ("city:\n  initial_workforce: 0\n", "city.initial_workforce"),
+        ("universities:\n  local: []\n", "universities.local needs at least one"),
         ("labour_market:\n  rounds: true\n", "labour_market.rounds"),
         ("firms:\n  poaching: '0.01'\n", "firms.poaching"),
         ("scale: 1.0e-9\n", "scale = 1e-09 simulates"),

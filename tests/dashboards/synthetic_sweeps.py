@@ -26,7 +26,7 @@ def write_sweep(
     problem: dict | None = None,
     scenarios: list[str] | None = None,
 ) -> Path:
-    """A dataset in the runner's format; retention_rate depends mostly on LEVER_A."""
+    """A dataset in the runner's format; retention_3y depends mostly on LEVER_A."""
     folder.mkdir(parents=True, exist_ok=True)
     rows, runs = [], []
     run_id = 0
@@ -62,7 +62,7 @@ def write_sweep(
                         LEVER_A: a,
                         LEVER_B: b,
                         "year": year,
-                        "retention_rate": 0.5 + 0.3 * a / 20_000 + 0.01 * b + 0.01 * t + noise,
+                        "retention_3y": 0.5 + 0.3 * a / 20_000 + 0.01 * b + 0.01 * t + noise,
                         "employment_rate": 0.9 - 0.02 * b + noise,
                         "fiscal_cost": 1e8 * (1 + a / 10_000),
                     }

@@ -24,8 +24,8 @@ def test_fan_figure_names_its_bands_and_the_runs_shown():
         {"year": [2024, 2025], "q05": [0, 0], "q25": [1, 1], "q50": [2, 2], "q75": [3, 3],
          "q95": [4, 4]}
     )  # fmt: skip
-    fig = fan_figure(table, "retention_rate", name="park")
+    fig = fan_figure(table, "retention_3y", name="park")
     assert [t.name for t in fig.data] == ["5–95 %", "25–75 %", "median"]
     assert fig.layout.title.text.endswith("— park")
     assert list(fig.data[0].y) == [400, 400, 0, 0]  # a rate is drawn in %
-    assert fig.layout.yaxis.title.text == "Graduates staying in the city (%)"
+    assert fig.layout.yaxis.title.text == "Graduates still in the city after 3 years (%)"

@@ -66,7 +66,7 @@ def test_a_grid_sweep_loads_with_levers_outcomes_and_failures(results_root: Path
     data = load_sweep(results_root / "grid")
     assert data.kind == "grid"
     assert data.levers == [LEVER_A, LEVER_B]
-    assert {"retention_rate", "employment_rate", "fiscal_cost"} <= set(data.outcome_columns)
+    assert {"retention_3y", "employment_rate", "fiscal_cost"} <= set(data.outcome_columns)
     assert "run_id" not in data.outcome_columns
     assert list(data.failed["run_id"]) == [3]
 
@@ -98,7 +98,7 @@ def test_a_missing_folder_is_a_dataset_error(tmp_path: Path):
 
 
 def test_fan_quantiles_are_ordered_per_year(results_root: Path):
-    table = fan_table(load_sweep(results_root / "grid").outcomes, "retention_rate")
+    table = fan_table(load_sweep(results_root / "grid").outcomes, "retention_3y")
     assert list(table["year"]) == [2024, 2025, 2026, 2027]
     values = table[["q05", "q25", "q50", "q75", "q95"]].to_numpy()
     assert (np.diff(values, axis=1) >= 0).all()
@@ -106,29 +106,27 @@ def test_fan_quantiles_are_ordered_per_year(results_root: Path):
 
 def test_heatmap_has_one_cell_per_lever_pair(results_root: Path):
     table = heatmap_table(
-        load_sweep(results_root / "grid").outcomes, "retention_rate", LEVER_A, LEVER_B
+        load_sweep(results_root / "grid").outcomes, "retention_3y", LEVER_A, LEVER_B
     )
     assert table.shape == (3, 3)
     assert table.loc[0.0, 10_000] > table.loc[0.0, 0]  # retention rises with the subsidy
     with pytest.raises(NotAvailableError):
-        heatmap_table(
-            load_sweep(results_root / "grid").outcomes, "retention_rate", LEVER_A, LEVER_A
-        )
+        heatmap_table(load_sweep(results_root / "grid").outcomes, "retention_3y", LEVER_A, LEVER_A)
 
 
 def test_sobol_indices_rank_the_lever_that_matters_first(results_root: Path):
-    table = sensitivity_table(load_sweep(results_root / "sobol"), "retention_rate")
+    table = sensitivity_table(load_sweep(results_root / "sobol"), "retention_3y")
     total = table[table["index"] == "ST"].set_index("variable")["value"]
     assert total[LEVER_A] > 0.5 > total[LEVER_B]
 
 
 def test_sensitivity_is_refused_for_a_grid_and_for_missing_points(results_root: Path):
     with pytest.raises(NotAvailableError, match="sobol or morris"):
-        sensitivity_table(load_sweep(results_root / "grid"), "retention_rate")
+        sensitivity_table(load_sweep(results_root / "grid"), "retention_3y")
     data = load_sweep(results_root / "sobol")
     data.outcomes = data.outcomes[data.outcomes["point_id"] != 5]
     with pytest.raises(NotAvailableError, match="need every point"):
-        sensitivity_table(data, "retention_rate")
+        sensitivity_table(data, "retention_3y")
 
 
 def test_morris_indices(tmp_path: Path):
@@ -137,7 +135,7 @@ def test_morris_indices(tmp_path: Path):
     problem = {"num_vars": 2, "names": [LEVER_A, LEVER_B], "bounds": [[0, 20_000], [0, 1]]}
     points = morris.sample(problem, 6, num_levels=4, seed=2)
     data = load_sweep(write_sweep(tmp_path / "m", points, "morris", 1, problem=problem))
-    table = sensitivity_table(data, "retention_rate").set_index("variable")
+    table = sensitivity_table(data, "retention_3y").set_index("variable")
     assert table.loc[LEVER_A, "value"] > table.loc[LEVER_B, "value"]
 
 
@@ -192,3 +190,41 @@ def test_scenario_runs_use_common_seeds_and_stop_when_cancelled():
     )
     assert progress == [1]  # cancelled after the first run: its outcomes are kept
     assert len(stopped) == 2 and set(stopped["scenario"]) == {"baseline"}
+
+
+def test_dataset_files_symlinked_outside_the_roots_are_neither_listed_nor_opened(
+    results_root: Path, tmp_path: Path
+):
+    outside = tmp_path / "secret"
+    write_sweep(outside, grid_points(), "grid")
+    inside = results_root / "looks_fine"
+    inside.mkdir()
+    for name in ("manifest.json", "outcomes.parquet", "runs.parquet"):
+        (inside / name).symlink_to(outside / name)
+    roots = [results_root.resolve()]
+    assert inside.resolve() not in find_datasets(roots)
+    folder = resolve_under_roots("looks_fine", roots)  # the folder itself is inside
+    with pytest.raises(DatasetError, match="leads outside the results roots"):
+        load_sweep(folder, roots)
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [("grid\x00/etc/passwd", "NUL character"), ("a" * 5000, "5,000 characters long")],
+)
+def test_a_nul_byte_or_an_over_long_path_is_refused_clearly(results_root: Path, typed, words):
+    with pytest.raises(OutsideRootsError, match=words):
+        resolve_under_roots(typed, [results_root.resolve()])
+
+
+def test_runs_without_status_or_years_as_text_are_dataset_errors(results_root: Path):
+    grid = results_root / "grid"
+    runs = pd.read_parquet(grid / "runs.parquet")
+    runs.drop(columns="status").to_parquet(grid / "runs.parquet")
+    with pytest.raises(DatasetError, match=r"runs\.parquet: column 'status' is missing"):
+        load_sweep(grid, [])
+    runs.to_parquet(grid / "runs.parquet")
+    outcomes = pd.read_parquet(grid / "outcomes.parquet")
+    outcomes.assign(year=outcomes["year"].astype(str)).to_parquet(grid / "outcomes.parquet")
+    with pytest.raises(DatasetError, match="'year' must hold whole numbers"):
+        load_sweep(grid, [])

@@ -135,3 +135,51 @@ def test_play_steps_off_the_ui_thread_and_pause_stops(live):
     done = years_done(live)
     time.sleep(0.3)
     assert years_done(live) == done < 40
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"scale": -1.0}, "scale = -1"),
+        ({"scale": 1.0}, "scale = 1: must be in (0, 0.1]"),
+        ({"scale": 1e-9}, "use scale >="),  # the schema's floor, as in the CLI
+        ({"scale": "0.02"}, "scale: expected a number"),
+        ({"horizon": 10**7}, "horizon = 10000000: out of range"),
+        ({"seed": -3}, "seed = -3: out of range"),
+        ({"levers": {"policy.coordination.value": float("nan")}}, "invalid lever values"),
+    ],
+)
+def test_values_sent_by_the_browser_are_validated_on_the_server(change, words):
+    session = LiveSession(resolve_config(BASELINE))
+    before = (session.config, session.horizon)
+    with pytest.raises(ValueError, match=re.escape(words)):
+        session.configure(**change)
+    assert (session.config, session.horizon) == before  # the run is left unchanged
+
+
+def test_scenario_runs_refuse_more_work_than_the_page_offers(tmp_path):
+    from dashboards.scenario_runs import run_scenarios
+    from talentsim.config import ConfigError
+
+    scenarios = {"baseline": BASELINE}
+    with pytest.raises(ValueError, match="replications = 1000000: must be 1 to 30"):
+        run_scenarios(scenarios, 10**6, scale=0.02, years=2)
+    with pytest.raises(ValueError, match=r"scale = 1: at most 0\.1"):
+        run_scenarios(scenarios, 1, scale=1.0, years=2)
+    with pytest.raises(ConfigError, match="years"):
+        run_scenarios(scenarios, 1, scale=0.02, years=10**7)
+    with pytest.raises(ConfigError, match="scale"):
+        run_scenarios(scenarios, 1, scale=1e-9, years=2)
+
+
+def test_an_unknown_scenario_name_is_a_clear_error():
+    from pathlib import Path
+
+    from dashboards.scenario_runs import select_scenarios
+
+    available = {"baseline": Path(BASELINE), "combined": Path("configs/scenarios/combined.yaml")}
+    assert list(select_scenarios(available, ["combined"])) == ["combined"]
+    with pytest.raises(
+        ValueError, match=re.escape("unknown scenario '../../etc/passwd'; choose from")
+    ):
+        select_scenarios(available, ["baseline", "../../etc/passwd"])

@@ -82,7 +82,8 @@ def test_scenarios_run_off_the_ui_thread_with_bands_and_differences(scenario_pag
     assert "difference from Baseline (status quo)" in diff.layout.title.text
     # the report's small multiples: one panel per outcome, horizon means, in their units
     assert len(panels.data) == 7
-    assert "Graduates staying in the city (pp)" in [a.text for a in panels.layout.annotations]
+    titles = [a.text for a in panels.layout.annotations]
+    assert "Graduates still in the city after 3 years (pp)" in titles
     assert "Demonstration park (先行区): " in texts(rc)  # the plain sentence about noise
 
 
@@ -111,7 +112,7 @@ def test_scenario_page_loads_a_dataset_from_a_root(roots_env):
     assert "cannot read JSON" in texts(rc)
     select.v_model = "results/grid"
     wait_until(lambda: len(figures(rc)[0].data) > 0)
-    assert figures(rc)[0].layout.title.text.startswith("Graduates staying")
+    assert figures(rc)[0].layout.title.text.startswith("Graduates still")
     rc.close()
 
 
@@ -161,7 +162,7 @@ def test_explorer_without_roots_says_how_to_give_them(monkeypatch):
 
 def test_dashboard_command_binds_loopback_and_passes_the_roots(tmp_path: Path, monkeypatch):
     calls = []
-    monkeypatch.setattr("subprocess.call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr("talentsim.cli.serve", lambda cmd, env: calls.append((cmd, env)) or 0)
     result = CliRunner().invoke(app, ["dashboard", str(tmp_path), "--port", "9999"])
     assert result.exit_code == 0, result.output
     command, env = calls[0]

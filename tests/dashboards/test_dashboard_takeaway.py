@@ -55,7 +55,7 @@ def _frame() -> pd.DataFrame:
     rng = np.random.default_rng(1)
     rows = [
         {"scenario": s, "replication": r, "year": y,
-         "retention_rate": 0.5 + (0.05 if s == "combined" else 0) + rng.normal(0, 0.01),
+         "retention_3y": 0.5 + (0.05 if s == "combined" else 0) + rng.normal(0, 0.01),
          "fiscal_cost": 1e9 + rng.normal(0, 1e7)}
         for s in ("baseline", "combined") for r in range(4) for y in (2024, 2025, 2026)
     ]  # fmt: skip
@@ -65,10 +65,10 @@ def _frame() -> pd.DataFrame:
 def test_scenario_charts_speak_chinese_and_say_what_is_within_noise():
     _box, rc = solara.render(ScenarioCharts(_frame(), "zh"), handle_error=False)
     band, _diff, panels = rc.find(FigureWidget).widgets
-    assert band.layout.title.text == "各情景的毕业生留淄率"
-    assert band.layout.yaxis.title.text == "毕业生留淄率（%）"
+    assert band.layout.title.text == "各情景的毕业3年留淄率"
+    assert band.layout.yaxis.title.text == "毕业3年留淄率（%）"
     assert {t.name for t in band.data if t.name} == {"基准情景（现状）", "四项建议组合"}
-    assert "毕业生留淄率（个百分点）" in [a.text for a in panels.layout.annotations]
+    assert "毕业3年留淄率（个百分点）" in [a.text for a in panels.layout.annotations]
     shown = [w.children[0] for w in rc.find(v.Html).widgets if w.children]
     assert any("政策财政支出" in str(t) and "无可检测差异" in str(t) for t in shown)
     rc.close()
@@ -79,7 +79,7 @@ def test_a_scenario_has_the_report_colour_on_the_dashboard():
         {"scenario": ["combined", "x"], "year": [2024, 2024], "mean": [0.5, 0.5],
          "low": [0.4, 0.4], "high": [0.6, 0.6]}
     )  # fmt: skip
-    fig = band_figure(table, "retention_rate", "t")
+    fig = band_figure(table, "retention_3y", "t")
     line = next(t for t in fig.data if t.name == "combined")
     assert line.line.color == scenario_colours(["combined"])["combined"]
     assert color_map(["x", "combined"]) == scenario_colours(["combined", "x"])

@@ -500,6 +500,7 @@ def test_a_full_disk_stops_the_sweep_with_one_message_and_resume_works(
     assert "sweep stopped" in sweep.stderr and where in sweep.stderr
     if where == "manifest.json":  # nothing was written: nothing is left
         assert not out.exists()
+        return
     assert run_sweep(tiny, out, executor="serial").ended == "complete"
     assert_same_dataset(serial_dataset, out)
 
@@ -521,16 +522,15 @@ def test_an_unreachable_scheduler_exits_2_and_leaves_nothing(
 
 
 def test_a_local_dask_cluster_gives_the_serial_dataset_and_a_quiet_log(
-    tiny: Path, serial_dataset: Path, tmp_path: Path
+    tiny: Path, serial_dataset: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    done = subprocess.run(
-        [BIN / "talentsim", "sweep", tiny, "--out", tmp_path / "data", "--executor", "dask",
+    result = CliRunner().invoke(
+        app,
+        ["sweep", str(tiny), "--out", str(tmp_path / "data"), "--executor", "dask",
          "--workers", "1"],
-        capture_output=True,
-        text=True,
-        timeout=180,
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "all runs ok" in done.stdout
-    assert "ERROR" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert result.exit_code == 0, result.output
+    assert "all runs ok" in result.output
+    logged = capfd.readouterr().err  # this process's and its dask workers' stderr
+    assert "ERROR" not in logged and "Traceback" not in logged, logged
     assert_same_dataset(serial_dataset, tmp_path / "data")

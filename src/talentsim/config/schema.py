@@ -853,6 +853,11 @@ class CityConfig(Strict):
                 f"{firms:.1f} firms; at least {MIN_SCALED_COHORT} and {MIN_SCALED_FIRMS} are "
                 f"needed for meaningful rates: use scale >= {floor:.2g} for this city"
             )
+        if not self.universities.local:
+            raise ValueError(
+                "universities.local needs at least one university (本科 and graduate students "
+                "study there)"
+            )
         if not any(s.kind == "zhongzhi" for s in self.schools):
             raise ValueError("schools needs at least one zhongzhi school")
         if not any(s.kind == "gaozhi" for s in self.schools):
