@@ -151,6 +151,55 @@ def test_resume_after_sigkill_evaluates_nothing_twice_and_gives_the_same_search(
     assert "0 runs run now" in again.output
 
 
+def test_tpe_search_over_uncertainty_scenarios_keeps_the_constraint(tmp_path: Path) -> None:
+    path = known_problem(
+        tmp_path,
+        levers={COORDINATION: {"range": [0.0, 1.0]}},
+        uncertainties={"firms.trainee_gain": {"values": [0.1, 0.3]}},
+        optimize={
+            "objectives": [
+                {"outcome": "fiscal_cost_coordination", "sense": "maximize", "statistic": "sum"}
+            ],
+            # coordination costs 20 M RMB/yr at strength 1: at most 15 M means strength ≤ 0.75
+            "constraints": [{"outcome": "fiscal_cost_coordination", "max": 1.5e7}],
+            "sampler": "tpe",
+            "population": 2,
+            "trials": 4,
+            "final_replications": 2,
+            "include_status_quo": True,
+            "robustness": {"metric": "percentile", "percentile": 100},
+        },
+        years=2,
+    )
+    summary = run_search(path, tmp_path / "out", executor="serial")
+    trials = pd.read_parquet(tmp_path / "out" / "trials.parquet")
+    assert trials.loc[0, COORDINATION] == 0.0  # the status quo comes first
+    assert (trials["feasible"] == (trials[COORDINATION] <= 0.75)).all()
+    front = summary.front
+    assert front is not None and len(front) == 1 and front["feasible"].all()
+    best = trials.loc[trials["feasible"], COORDINATION].max()
+    assert front.loc[0, COORDINATION] == best  # the most coordination the budget allows
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert {"u0", "u1"} == {run.split("-")[1] for run in runs["run_id"]}
+    assert len(runs) == 2 * 2 * int((trials["state"] == "complete").sum())
+
+
+def test_a_status_quo_outside_the_bounds_exits_2(tmp_path: Path) -> None:
+    path = known_problem(
+        tmp_path,
+        "bad",
+        levers={COORDINATION: {"range": [0.2, 1.0]}},
+        optimize={
+            "objectives": [{"outcome": "fiscal_cost", "sense": "minimize"}],
+            "trials": 2,
+            "include_status_quo": True,
+        },
+    )
+    result = CliRunner().invoke(app, ["optimize", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "optimize.include_status_quo" in result.output and "bad.yaml" in result.output
+
+
 def estimate(*values: float) -> Estimate:
     array = np.array(values, dtype=float)
     return Estimate(float(array.mean()), float(array.std(ddof=1) / np.sqrt(len(array))), array)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from talentsim.analysis import figures
+from talentsim.analysis import figures, optimisation
 from talentsim.analysis.comparison import STATISTICS
 from talentsim.analysis.cost import COST, gain_unit
 from talentsim.analysis.measures import lower_is_better
@@ -49,6 +49,7 @@ def csv_tables(study: Study) -> dict[str, pd.DataFrame]:
         "sensitivity": study.indices,
         "prim_box": study.prim.box if study.prim else None,
         "prim_trajectory": study.prim.trajectory if study.prim else None,
+        **(optimisation.tables(study.optimisation) if study.optimisation else {}),
     }
     return {name: table for name, table in tables.items() if table is not None}
 
@@ -79,6 +80,8 @@ def render(study: Study) -> str:
     parts = [_header(study)]
     parts += [f'<p class="note">{html.escape(n)}</p>' for n in study.notes]
     embed = _Embedder()
+    if study.optimisation is not None:
+        parts.append(optimisation.section(study.optimisation, embed))
     if study.final is not None and study.baseline is not None:
         parts.append(_comparison_section(study, embed))
     else:

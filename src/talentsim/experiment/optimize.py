@@ -139,6 +139,19 @@ def load_search(path: Path | str) -> ResolvedSearch:
     search = ResolvedSearch(path=path, spec=spec, scenarios=[base])
     for role, dotted, parameter in spec.parameters():
         search.kinds[dotted] = check_parameter(search, role, dotted, parameter)  # type: ignore[arg-type]
+    if spec.optimize.include_status_quo:
+        for dotted, value in status_quo(search).items():
+            parameter = spec.levers[dotted]
+            inside = (
+                value in parameter.values
+                if parameter.values is not None
+                else parameter.range[0] <= value <= parameter.range[1]  # type: ignore[index]
+            )
+            if not inside:
+                raise ConfigError(
+                    f"{path}: optimize.include_status_quo: the scenario's {dotted} = "
+                    f"{value!r} is outside levers['{dotted}']"
+                )
     search.outcomes = outcome_columns(base)
     measures = [("objectives", i, o) for i, o in enumerate(spec.optimize.objectives)]
     measures += [("constraints", i, c) for i, c in enumerate(spec.optimize.constraints)]
@@ -345,26 +358,17 @@ def distributions(search: ResolvedSearch) -> dict[str, Any]:
     return out
 
 
-def trial_constraints(trial: Any) -> list[float]:
-    """The constraint violations stored on a trial (≤ 0: met), for Optuna's samplers."""
-    return list(trial.user_attrs.get("constraints", []))
-
-
 def make_sampler(search: ResolvedSearch, generation: int) -> Any:
     """The sampler of one generation, seeded from the root seed and the generation number."""
     import optuna
 
     spec = search.spec.optimize
     seed = int(np.random.SeedSequence([search.spec.root_seed, generation]).generate_state(1)[0])
-    constraints = trial_constraints if spec.constraints else None
-    if spec.sampler == "nsga2":
-        return optuna.samplers.NSGAIISampler(
-            population_size=spec.population, seed=seed, constraints_func=constraints
-        )
+    if spec.sampler == "nsga2":  # both samplers read the constraints each trial carries
+        return optuna.samplers.NSGAIISampler(population_size=spec.population, seed=seed)
     return optuna.samplers.TPESampler(
-        seed=seed, n_startup_trials=spec.population, multivariate=True,
-        constraints_func=constraints,
-    )  # fmt: skip
+        seed=seed, n_startup_trials=spec.population, multivariate=True
+    )
 
 
 @dataclass
@@ -587,23 +591,42 @@ def search_loop(
         study = optuna.load_study(study_name=STUDY_NAME, storage=storage)
         trials = study.get_trials(deepcopy=False)
         pending = [t for t in trials if t.state == TrialState.RUNNING]
+        asked = [t for t in trials if t.state != TrialState.WAITING]
+        told = [int(t.user_attrs.get("generation", -1)) for t in asked]
+        generation = 1 + max(told, default=-1)
         if pending:  # asked by a session that was stopped: finish them with their stored runs
-            generation = int(pending[0].user_attrs["generation"])
+            generation = max(int(t.user_attrs.get("generation", -1)) for t in pending)
+            generation = generation if generation >= 0 else max(told)
             numbers = [t.number for t in pending]
+            for t in pending:
+                trial_handle(study, t).set_user_attr("generation", generation)
         else:
-            if len(trials) >= spec.trials:
+            if len(asked) >= spec.trials:
                 return
-            generation = 1 + max((int(t.user_attrs["generation"]) for t in trials), default=-1)
             study = optuna.load_study(
                 study_name=STUDY_NAME, storage=storage, sampler=make_sampler(search, generation)
             )
+            if not trials and spec.include_status_quo:
+                study.enqueue_trial(status_quo(search))
             numbers = []
-            for _ in range(min(spec.population, spec.trials - len(trials))):
+            for _ in range(min(spec.population, spec.trials - len(asked))):
                 trial = study.ask(space)
                 trial.set_user_attr("generation", generation)
                 numbers.append(trial.number)
         evaluate_generation(search, study, evaluator, numbers)
         say(progress_line(search, study, generation))
+
+
+def status_quo(search: ResolvedSearch) -> dict[str, Any]:
+    """The base scenario's own value of every lever."""
+    config: Any = search.base.config
+    values = {}
+    for path in search.levers:
+        node = config
+        for key in path.split("."):
+            node = node[key] if isinstance(node, dict) else getattr(node, key)
+        values[path] = node
+    return values
 
 
 def lever_values(search: ResolvedSearch, params: dict[str, Any]) -> dict[str, Any]:
@@ -641,8 +664,17 @@ def evaluate_generation(
         if estimates is None:
             study.tell(number, state=TrialState.FAIL)
             continue
-        trial.set_user_attr("constraints", violations(search, estimates))
+        for key, violation in zip(
+            constraint_names(search), violations(search, estimates), strict=True
+        ):
+            if f"constraints:{key}" not in trials[number].system_attrs:  # set before a kill
+                trial.set_constraint(key, violation)
         study.tell(number, [estimates[o.name].mean for o in search.spec.optimize.objectives])
+
+
+def constraint_names(search: ResolvedSearch) -> list[str]:
+    """The constraints' keys in the Optuna study: ``<index>:<statistic>_<outcome>``."""
+    return [f"{i}:{c.name}" for i, c in enumerate(search.spec.optimize.constraints)]
 
 
 def candidate_key(search: ResolvedSearch, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -662,7 +694,7 @@ def progress_line(search: ResolvedSearch, study: Any, generation: int) -> str:
     from optuna.trial import TrialState
 
     done = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
-    feasible = [t for t in done if all(v <= 0 for v in t.user_attrs.get("constraints", []))]
+    feasible = [t for t in done if all(v <= 0 for v in t.constraints.values())]
     best = []
     for i, objective in enumerate(search.spec.optimize.objectives):
         values = [t.values[i] for t in feasible]

@@ -407,6 +407,8 @@ class Search(Strict):
     final_replications: int | None = Field(None, ge=1, le=100_000)
     """Replications of each front candidate in the final re-evaluation (default: 3×)."""
     robustness: Robustness = Field(default_factory=Robustness)
+    include_status_quo: bool = False
+    """Make the scenario's own lever values the first candidate (a reference on the front)."""
 
     @model_validator(mode="after")
     def _distinct(self) -> Search:
