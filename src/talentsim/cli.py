@@ -150,7 +150,7 @@ def validate_search(path: Path) -> None:
     search = load_search(path)
     spec = search.spec
     console.print(
-        f"{path}: valid optimisation '{search.name}': {len(spec.levers)} levers, "
+        f"{path}: valid experiment '{search.name}' (policy search): {len(spec.levers)} levers, "
         f"{len(spec.optimize.objectives)} objectives, {len(spec.optimize.constraints)} "
         f"constraints, {spec.optimize.trials} trials × {len(search.uncertainty_scenarios)} "
         f"scenarios × {spec.replications} replications (hash {search_hash(search)})",
@@ -259,7 +259,8 @@ def optimize(
     except KeyboardInterrupt:
         raise fail(f"interrupted; run the same command again to resume into {out}", 130) from None
     assert summary.front is not None
-    console.print(front_summary(summary.front))
+    for line in front_lines(summary.front):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     console.print(
         f"{summary.trials} trials, {summary.runs_done} runs run now ({summary.runs_reused} "
         f"reused) in {summary.seconds:.1f} s with {executor} → {out} (front: {out / FRONT})",
@@ -272,27 +273,34 @@ def optimize(
         )
 
 
-def front_summary(front: object) -> Table:
-    """The front: levers, then each objective's and constraint's mean ± 95 % half-width."""
+def front_lines(front: object) -> list[str]:
+    """One line per front candidate: its levers, then each value ± its 95 % half-width."""
     from talentsim.analysis.dataset import short_name
     from talentsim.analysis.study import fmt
 
-    table = Table(title="Pareto front (not dominated beyond noise; ± 95 % CI half-width)")
     columns = list(front.columns)  # type: ignore[attr-defined]
-    skip = {"generation", "feasible", "violation"}
+    skip = {"trial", "generation", "feasible", "violation", "replications"}
     shown = [c for c in columns if c not in skip and not c.endswith(("_se", "_low", "_high"))]
-    for column in shown:
-        table.add_column(short_name(column), justify="right")
+    lines = ["Pareto front (not dominated beyond noise; ± 95 % half-width):"]
     for _, row in front.iterrows():  # type: ignore[attr-defined]
         cells = []
         for column in shown:
             value = row[column]
-            if f"{column}_high" in columns:
-                cells.append(f"{fmt(value)} ± {fmt(row[f'{column}_high'] - value)}")
-            else:
-                cells.append(fmt(value) if isinstance(value, float) else str(value))
-        table.add_row(*cells)
-    return table
+            text = fmt(value) if isinstance(value, float) else str(value)
+            if f"{column}_high" in columns and pd_notna(row[f"{column}_high"]):
+                text += f" ± {fmt(row[f'{column}_high'] - value)}"
+            cells.append(f"{short_name(column)} {text}")
+        lines.append(
+            f"  trial {row['trial']} ({row['replications']} replications): " + "; ".join(cells)
+        )
+    return lines
+
+
+def pd_notna(value: object) -> bool:
+    """Whether a table cell holds a value."""
+    import pandas as pd
+
+    return bool(pd.notna(value))
 
 
 @app.command()

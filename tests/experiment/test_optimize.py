@@ -179,6 +179,10 @@ def test_tpe_search_over_uncertainty_scenarios_keeps_the_constraint(tmp_path: Pa
     assert front is not None and len(front) == 1 and front["feasible"].all()
     best = trials.loc[trials["feasible"], COORDINATION].max()
     assert front.loc[0, COORDINATION] == best  # the most coordination the budget allows
+    # the status quo (no coordination, no cost) is re-evaluated: the paired difference is the cost
+    gain = front.loc[0, "sum_fiscal_cost_coordination_vs_status_quo"]
+    assert gain == pytest.approx(front.loc[0, "sum_fiscal_cost_coordination"])
+    assert trials.loc[0, "replications"] == 2 and trials.loc[0, "status_quo"]
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert {"u0", "u1"} == {run.split("-")[1] for run in runs["run_id"]}
     assert len(runs) == 2 * 2 * int((trials["state"] == "complete").sum())

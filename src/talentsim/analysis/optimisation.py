@@ -145,6 +145,14 @@ def findings(result: OptimisationResult) -> list[str]:
         levers = ", ".join(f"{short_name(p)} = {fmt(float(best[p]))}" for p in result.levers)
         values = ", ".join(_with_interval(best, o["name"]) for o in result.objectives)
         lines.append(f"best {result.objectives[0]['name']} on the front: {levers}; {values}")
+        differences = [
+            f"{o['name']} {fmt(best[c], True)} [{fmt(best[f'{c}_low'], True)}, "
+            f"{fmt(best[f'{c}_high'], True)}]"
+            for o in result.objectives
+            if (c := f"{o['name']}_vs_status_quo") in front.columns and pd.notna(best[c])
+        ]
+        if differences:
+            lines.append("  vs the status quo (paired): " + ", ".join(differences))
     return lines
 
 
@@ -249,7 +257,8 @@ def section(result: OptimisationResult, embed: Callable[[go.Figure], str]) -> st
         "than the 95 % half-width of the paired difference (common random numbers); the "
         "front was re-evaluated with more replications. The intervals in the table are those "
         "of each candidate's level; the differences between candidates, paired by "
-        "replication, are much narrower.</p>",
+        "replication, are much narrower (Δ vs status quo: the status quo re-evaluated on the "
+        "same seeds, where the search included it).</p>",
         _front_table(result),
     ]
     if len(result.front):
@@ -264,6 +273,11 @@ def section(result: OptimisationResult, embed: Callable[[go.Figure], str]) -> st
 def _front_table(result: OptimisationResult) -> str:
     front = result.front
     columns = [*(o["name"] for o in result.objectives), *(c for c, _ in result.constraints)]
+    columns += [
+        f"{o['name']}_vs_status_quo"
+        for o in result.objectives
+        if f"{o['name']}_vs_status_quo" in front.columns
+    ]
     head = "".join(f"<th>{html.escape(short_name(p))}</th>" for p in result.levers)
     head += "".join(f"<th>{html.escape(c)} [95 % CI]</th>" for c in columns)
     rows = [f"<table><thead><tr><th>trial</th>{head}<th>replications</th></tr></thead><tbody>"]
@@ -272,7 +286,8 @@ def _front_table(result: OptimisationResult) -> str:
         for column in columns:
             low, high = row.get(f"{column}_low"), row.get(f"{column}_high")
             interval = f" [{fmt(low)}, {fmt(high)}]" if pd.notna(low) else ""
-            cells += f"<td>{fmt(row[column])}{interval}</td>"
+            signed = column.endswith("_vs_status_quo")
+            cells += f"<td>{fmt(row[column], signed)}{interval}</td>"
         rows.append(
             f"<tr><td>{int(row['trial'])}</td>{cells}<td>{int(row['replications'])}</td></tr>"
         )

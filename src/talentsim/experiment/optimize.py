@@ -726,22 +726,62 @@ def final_front(
                 searched[number] = estimates
     feasible = {n: e for n, e in searched.items() if is_feasible(search, e)}
     search_front = noise_front(feasible, objectives)
+    # the status quo is re-evaluated too, so the front can be read against it on the same seeds
+    reference = [0] if spec.optimize.include_status_quo and 0 in searched else []
+    again = search_front + [n for n in reference if n not in search_front]
     say(
         f"front of the search: {len(search_front)} of {len(feasible)} feasible candidates; "
-        f"re-evaluating them with {spec.final_replications} replications"
+        f"re-evaluating them{' and the status quo' if reference else ''} with "
+        f"{spec.final_replications} replications"
     )
     evaluator.run(
-        [(n, lever_values(search, trials[n].params)) for n in search_front],
-        spec.final_replications,
+        [(n, lever_values(search, trials[n].params)) for n in again], spec.final_replications
     )
     final: dict[int, dict[str, Estimate]] = {}
-    for number in search_front:
+    for number in again:
         estimates = evaluator.estimates(number, spec.final_replications)
         if estimates is not None:
             final[number] = estimates
-    front = noise_front({n: e for n, e in final.items() if is_feasible(search, e)}, objectives)
+    candidates = {n: final[n] for n in search_front if n in final and is_feasible(search, final[n])}
+    front = noise_front(candidates, objectives)
     say(f"final front: {len(front)} candidates")
-    return trials_table(search, trials, searched, final, set(search_front), set(front))
+    table = trials_table(search, trials, searched, final, set(search_front), set(front))
+    if reference and 0 in final:
+        table = with_status_quo_differences(search, table, final, final[0])
+    return table
+
+
+def with_status_quo_differences(
+    search: ResolvedSearch,
+    table: pd.DataFrame,
+    final: dict[int, dict[str, Estimate]],
+    status_quo: dict[str, Estimate],
+) -> pd.DataFrame:
+    """Add each re-evaluated candidate's paired difference from the status quo (95 % interval).
+
+    Columns ``<objective>_vs_status_quo`` with ``_low`` and ``_high``: the mean over the final
+    replications of candidate − status quo, replication by replication (common random numbers).
+    """
+    table = table.assign(status_quo=table["trial"] == 0)
+    for objective in search.spec.optimize.objectives:
+        base = status_quo[objective.name].per_replication
+        columns: dict[str, list[float]] = {s: [] for s in ("", "_low", "_high")}
+        for number in table["trial"]:
+            estimates = final.get(int(number))
+            if estimates is None:
+                for values in columns.values():
+                    values.append(math.nan)
+                continue
+            diff = estimates[objective.name].per_replication - base
+            n = len(diff)
+            half = t_quantile(n - 1) * float(diff.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+            mean = float(diff.mean())
+            columns[""].append(mean)
+            columns["_low"].append(mean - half)
+            columns["_high"].append(mean + half)
+        for suffix, values in columns.items():
+            table[f"{objective.name}_vs_status_quo{suffix}"] = values
+    return table
 
 
 def is_feasible(search: ResolvedSearch, estimates: dict[str, Estimate]) -> bool:
@@ -811,7 +851,24 @@ def estimate_columns(
 def front_table(search: ResolvedSearch, table: pd.DataFrame) -> pd.DataFrame:
     """The final front: levers, objectives and constrained values with intervals, by cost."""
     front = table[table["on_front"]].drop(
-        columns=["state", "duplicate_of", "on_search_front", "on_front"]
+        columns=["state", "duplicate_of", "on_search_front", "on_front", "status_quo"],
+        errors="ignore",
     )
     first = search.spec.optimize.objectives[0]
     return front.sort_values(first.name, ascending=first.sense == "minimize").reset_index(drop=True)
+
+
+def candidate_scenario(manifest: dict[str, Any], trial: pd.Series) -> dict[str, Any]:
+    """The scenario config of one trial: the search's resolved base config with its levers set.
+
+    ``talentsim run`` accepts it as written (the uncertainty values, if any, stay the base's).
+    """
+    config = copy.deepcopy(manifest["base_config"]["config"])
+    levers = [p["path"] for p in manifest["design"]["parameters"] if p["role"] == "lever"]
+    for path in levers:
+        value = trial[path]
+        set_dotted(config, path, value.item() if hasattr(value, "item") else value)
+    name = manifest.get("experiment_name", "search")
+    config["name"] = f"{name}-trial-{int(trial['trial'])}"
+    config["description"] = f"Trial {int(trial['trial'])} of the policy search '{name}'."
+    return config
