@@ -188,6 +188,57 @@ def test_tpe_search_over_uncertainty_scenarios_keeps_the_constraint(tmp_path: Pa
     assert len(runs) == 2 * 2 * int((trials["state"] == "complete").sum())
 
 
+def test_a_constraint_relative_to_the_status_quo_uses_the_paired_gain(tmp_path: Path) -> None:
+    path = known_problem(
+        tmp_path,
+        levers={COORDINATION: {"values": [0.0, 0.25, 0.5, 0.75, 1.0]}},
+        optimize={
+            "objectives": [
+                {"outcome": "fiscal_cost_coordination", "sense": "minimize", "statistic": "sum"}
+            ],
+            # at least 20 M RMB more coordination spending than the status quo over 2 years
+            "constraints": [
+                {
+                    "outcome": "fiscal_cost_coordination",
+                    "statistic": "sum",
+                    "min": 2e7,
+                    "relative_to": "status_quo",
+                }
+            ],
+            "population": 3,
+            "trials": 6,
+            "final_replications": 2,
+            "include_status_quo": True,
+        },
+        years=2,
+    )
+    summary = run_search(path, tmp_path / "out", executor="serial")
+    trials = pd.read_parquet(tmp_path / "out" / "trials.parquet")
+    gain = trials["sum_fiscal_cost_coordination_vs_status_quo_min"]
+    assert trials.loc[0, COORDINATION] == 0.0 and gain[0] == 0.0 and not trials.loc[0, "feasible"]
+    assert (trials["feasible"] == (trials[COORDINATION] >= 0.5)).all()
+    assert summary.front is not None
+    cheapest = trials.loc[trials["feasible"], COORDINATION].min()
+    assert list(summary.front[COORDINATION]) == [cheapest]
+
+
+def test_a_relative_constraint_needs_the_status_quo(tmp_path: Path) -> None:
+    path = known_problem(
+        tmp_path,
+        "bad",
+        optimize={
+            "objectives": [{"outcome": "fiscal_cost", "sense": "minimize"}],
+            "constraints": [
+                {"outcome": "retention_rate", "min": 0.005, "relative_to": "status_quo"}
+            ],
+            "trials": 2,
+        },
+    )
+    result = CliRunner().invoke(app, ["optimize", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "constraints.0.relative_to" in result.output and "bad.yaml" in result.output
+
+
 def test_a_status_quo_outside_the_bounds_exits_2(tmp_path: Path) -> None:
     path = known_problem(
         tmp_path,

@@ -470,6 +470,18 @@ class Evaluator:
                 }
         return self.values[run_id].get(f"{statistic}_{outcome}", math.nan)
 
+    def matrix(self, trial: int, outcome: str, statistic: str, replications: int) -> np.ndarray:
+        """A candidate's run statistics by uncertainty scenario (rows) and replication."""
+        return np.array(
+            [
+                [
+                    self.statistic(self.run_id(trial, k, r), outcome, statistic)
+                    for r in range(replications)
+                ]
+                for k in range(len(self.scenarios))
+            ]
+        )
+
     def measures(self) -> list[tuple[str, str]]:
         """``(outcome, statistic)`` of every objective and constraint."""
         spec = self.search.spec.optimize
@@ -487,15 +499,9 @@ class Evaluator:
             else:
                 bad_is_high = measure.max is not None
                 key = f"constraint:{measure.name}:{'max' if bad_is_high else 'min'}"
-            values = np.array(
-                [
-                    [
-                        self.statistic(self.run_id(trial, k, r), measure.outcome, measure.statistic)
-                        for r in range(replications)
-                    ]
-                    for k in range(len(self.scenarios))
-                ]
-            )
+            values = self.matrix(trial, measure.outcome, measure.statistic, replications)
+            if isinstance(measure, Constraint) and measure.relative_to:
+                values = values - self.matrix(0, measure.outcome, measure.statistic, replications)
             if np.isnan(values).any():
                 return None
             metric = spec.robustness

@@ -359,12 +359,17 @@ class Objective(Strict):
 
 
 class Constraint(Strict):
-    """An outcome threshold a candidate must meet: ``min`` or ``max`` of a run statistic."""
+    """An outcome threshold a candidate must meet: ``min`` or ``max`` of a run statistic.
+
+    With ``relative_to: status_quo`` the threshold applies to the candidate's paired difference
+    from the status quo (trial 0, see ``include_status_quo``), replication by replication.
+    """
 
     outcome: str
     statistic: Literal["sum", "mean", "final"] = "mean"
     min: float | None = None
     max: float | None = None
+    relative_to: Literal["status_quo"] | None = None
 
     @model_validator(mode="after")
     def _one_bound(self) -> Constraint:
@@ -374,8 +379,9 @@ class Constraint(Strict):
 
     @property
     def name(self) -> str:
-        """``<statistic>_<outcome>``, the constrained value's column in the trials table."""
-        return f"{self.statistic}_{self.outcome}"
+        """``<statistic>_<outcome>`` (``_vs_status_quo`` if relative), its trials-table column."""
+        suffix = "_vs_status_quo" if self.relative_to else ""
+        return f"{self.statistic}_{self.outcome}{suffix}"
 
     def violation(self, value: float) -> float:
         """How far ``value`` misses the threshold (≤ 0: met), Optuna's constraint convention."""
@@ -416,6 +422,12 @@ class Search(Strict):
         for i, name in enumerate(names):
             if name in names[:i]:
                 raise ValueError(f"objectives.{i}: '{name}' is listed twice")
+        for i, constraint in enumerate(self.constraints):
+            if constraint.relative_to and not self.include_status_quo:
+                raise ValueError(
+                    f"constraints.{i}.relative_to: needs include_status_quo: true (the status "
+                    "quo must be a candidate)"
+                )
         return self
 
 
