@@ -22,6 +22,7 @@ not complete there (about 4 minutes on two cores at the study's scale).
 from __future__ import annotations
 
 import argparse
+import json
 import re
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class PlaceboModel(TalentModel):
 def ensure_dataset(experiment: Path, out: Path, workers: int) -> None:
     """Run (or resume) the study ``experiment`` into ``out``."""
     manifest = out / "manifest.json"
-    if manifest.exists() and '"complete": true' in manifest.read_text():
+    if manifest.exists() and json.loads(manifest.read_text()).get("status") == "complete":
         return
     summary = run_sweep(experiment, out, executor="processes", workers=workers)
     print(f"sweep: {summary.ok} runs in {summary.seconds:.0f} s")

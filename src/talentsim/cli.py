@@ -266,9 +266,12 @@ def validate(
     config: Annotated[Path, typer.Argument(help="Scenario or experiment YAML file.")],
 ) -> None:
     """Check a scenario config, or an experiment (a file with a top-level `design`), unrun."""
-    from talentsim.experiment.spec import is_experiment_file
+    from talentsim.experiment.spec import is_experiment_file, is_optimization_file
 
     try:
+        if is_optimization_file(config):
+            validate_search(config)
+            return
         if is_experiment_file(config):
             validate_experiment(config)
             return
@@ -321,6 +324,21 @@ def validate_experiment(path: Path) -> None:
         f"{path}: valid experiment '{experiment.name}': {design['kind']} design, "
         f"{plural(design['points'], 'point')} × {plural(design['replications'], 'replication')} "
         f"= {plural(len(tasks), 'run')} (hash {manifest['experiment_hash']})",
+        soft_wrap=True,
+    )
+
+
+def validate_search(path: Path) -> None:
+    """Check an optimisation experiment and its scenario; print its budget and hash."""
+    from talentsim.experiment.optimize import load_search, search_hash
+
+    search = load_search(path)
+    spec = search.spec
+    console.print(
+        f"{path}: valid experiment '{search.name}' (policy search): {len(spec.levers)} levers, "
+        f"{len(spec.optimize.objectives)} objectives, {len(spec.optimize.constraints)} "
+        f"constraints, {spec.optimize.trials} trials × {len(search.uncertainty_scenarios)} "
+        f"scenarios × {spec.replications} replications (hash {search_hash(search)})",
         soft_wrap=True,
     )
 
@@ -416,6 +434,97 @@ def sweep(
     if summary.lost:
         raise typer.Exit(RUN_FAILED)
     console.print("all runs ok")
+
+
+@app.command(
+    cls=Command,
+    epilog="Example: talentsim optimize experiments/cheapest_retention.yaml "
+    "--out results/cheapest_retention",
+)
+def optimize(
+    experiment: Annotated[Path, typer.Argument(help="Optimisation experiment (`optimize:`).")],
+    out: Annotated[Path, typer.Option("--out", help="Dataset folder (resumed if it exists).")],
+    executor: Annotated[
+        str, typer.Option(help="Where runs execute: serial, processes or dask.")
+    ] = "processes",
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
+    ] = None,
+) -> None:
+    """Search lever mixes (Optuna NSGA-II/TPE); write the runs, trials and the front into OUT."""
+    from talentsim.experiment.executors import EXECUTORS, start_workers_early
+
+    if executor not in EXECUTORS:
+        raise fail(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise fail(f"--workers {workers}: must be at least 1")
+    if scheduler and executor != "dask":
+        raise fail("--scheduler: only used with --executor dask")
+    if executor == "processes":
+        start_workers_early()
+
+    from talentsim.experiment.optimize import FRONT, run_search
+    from talentsim.experiment.store import StoreError
+
+    def say(line: str) -> None:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    try:
+        summary = run_search(experiment, out, executor, workers, scheduler, say)
+    except (ConfigError, StoreError) as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        if scheduler:
+            raise fail(f"--scheduler {scheduler}: {exc}") from None
+        raise fail(f"optimisation stopped: {exc}", RUN_FAILED) from None
+    except KeyboardInterrupt:
+        raise fail(f"interrupted; run the same command again to resume into {out}", 130) from None
+    assert summary.front is not None
+    for line in front_lines(summary.front):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        f"{summary.trials} trials, {summary.runs_done} runs run now ({summary.runs_reused} "
+        f"reused) in {summary.seconds:.1f} s with {executor} → {out} (front: {out / FRONT})",
+        soft_wrap=True,
+    )
+    if summary.failed_runs:
+        raise fail(
+            f"{summary.failed_runs} runs failed (see status and error in {out / 'runs.parquet'})",
+            RUN_FAILED,
+        )
+
+
+def front_lines(front: object) -> list[str]:
+    """One line per front candidate: its levers, then each value ± its 95 % half-width."""
+    from talentsim.analysis.dataset import short_name
+    from talentsim.analysis.study import fmt
+
+    columns = list(front.columns)  # type: ignore[attr-defined]
+    skip = {"trial", "generation", "feasible", "violation", "replications"}
+    shown = [c for c in columns if c not in skip and not c.endswith(("_se", "_low", "_high"))]
+    lines = ["Pareto front (not dominated beyond noise; ± 95 % half-width):"]
+    for _, row in front.iterrows():  # type: ignore[attr-defined]
+        cells = []
+        for column in shown:
+            value = row[column]
+            text = fmt(value) if isinstance(value, float) else str(value)
+            if f"{column}_high" in columns and pd_notna(row[f"{column}_high"]):
+                text += f" ± {fmt(row[f'{column}_high'] - value)}"
+            cells.append(f"{short_name(column)} {text}")
+        lines.append(
+            f"  trial {row['trial']} ({row['replications']} replications): " + "; ".join(cells)
+        )
+    return lines
+
+
+def pd_notna(value: object) -> bool:
+    """Whether a table cell holds a value."""
+    import pandas as pd
+
+    return bool(pd.notna(value))
 
 
 @app.command(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-DESIGN_KINDS = ("scenarios", "grid", "lhs", "sobol", "morris")
+DESIGN_KINDS = ("scenarios", "grid", "lhs", "sobol", "morris", "optimize")
 RUN_KEYS = ("run_id", "point_id", "scenario", "replication")
 SEED_COLUMNS = ("seed_entropy", "seed_spawn_key")
 RUN_BOOKKEEPING = ("status", "error", "seconds")

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from talentsim.analysis import figures, formats
+from talentsim.analysis import figures, formats, optimisation
 from talentsim.analysis.catalogue import (
     COST_NOTES,
     DEFAULT_LANG,
@@ -86,6 +86,7 @@ def csv_tables(study: Study) -> dict[str, pd.DataFrame]:
         "sensitivity": study.indices,
         "prim_box": study.prim.box if study.prim else None,
         "prim_trajectory": study.prim.trajectory if study.prim else None,
+        **(optimisation.tables(study.optimisation) if study.optimisation else {}),
     }
     return {name: table for name, table in tables.items() if table is not None}
 
@@ -241,6 +242,8 @@ def render(study: Study, lang: Lang = DEFAULT_LANG, embed: Embed | None = None) 
     shown = figure_set(study, lang)
     parts = [_header(study, lang)]
     parts += [f'<p class="note">{html.escape(_note(n, lang))}</p>' for n in study.notes]
+    if study.optimisation is not None:
+        parts.append(optimisation.section(study.optimisation, embed))
     if study.final is not None and study.baseline is not None:
         parts.append(_comparison_section(study, shown, embed, lang))
     else:

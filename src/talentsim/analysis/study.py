@@ -8,6 +8,7 @@ is left out with a note saying why, so one command serves every kind of sweep.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,6 +20,9 @@ from talentsim.analysis.dataset import DatasetError, SweepDataset
 from talentsim.analysis.discovery import PrimResult, discover
 from talentsim.analysis.measures import KEY_OUTCOMES
 from talentsim.analysis.sensitivity import sensitivity
+
+if TYPE_CHECKING:
+    from talentsim.analysis.optimisation import OptimisationResult
 
 SENSITIVITY_STATISTIC = "mean"
 """Sensitivity and discovery analyse each run's horizon mean (less seed noise than one year)."""
@@ -44,6 +48,7 @@ class Study:
         cost: Cost-effectiveness by scenario and outcome.
         indices: Sobol or Morris indices.
         prim: Scenario-discovery box.
+        optimisation: The trials and front of a policy search (``optimize`` design).
         notes: Why a part is missing, or what to keep in mind.
 
     """
@@ -57,6 +62,7 @@ class Study:
     cost: pd.DataFrame | None = None
     indices: pd.DataFrame | None = None
     prim: PrimResult | None = None
+    optimisation: OptimisationResult | None = None
     notes: list[Note] = field(default_factory=list)
 
 
@@ -123,15 +129,19 @@ def run_study(
             study.cost = cost_effectiveness(ds, baseline, names)
         else:
             study.notes.append(Note(N.no_cost))
-    elif ds.kind not in ("lhs", "sobol", "morris"):
+    elif ds.kind not in ("lhs", "sobol", "morris", "optimize"):
         study.notes.append(Note(N.no_baseline, baseline=baseline, kind=ds.kind))
     if ds.kind in ("sobol", "morris"):
         study.indices = sensitivity(ds, names, SENSITIVITY_STATISTIC)
         _note_noise(study)
-    elif ds.kind != "scenarios":
+    elif ds.kind not in ("scenarios", "optimize"):
         study.notes.append(Note(N.no_sensitivity, kind=ds.kind))
     if ds.kind == "lhs":
         study.prim = discover(ds, names[0], threshold, SENSITIVITY_STATISTIC)
+    if ds.kind == "optimize":
+        from talentsim.analysis.optimisation import optimisation
+
+        study.optimisation = optimisation(ds)
     return study
 
 
@@ -228,6 +238,10 @@ def fmt(value: float, signed: bool = False) -> str:
 def key_findings(study: Study) -> list[str]:
     """One line per sensitivity outcome or discovery box, for the terminal."""
     lines = []
+    if study.optimisation is not None:
+        from talentsim.analysis.optimisation import findings
+
+        lines += findings(study.optimisation)
     if study.indices is not None:
         column = "ST" if "ST" in study.indices.columns else "mu_star"
         for outcome, part in study.indices.groupby("outcome", sort=False):

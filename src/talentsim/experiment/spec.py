@@ -232,6 +232,11 @@ def is_experiment_file(path: Path | str) -> bool:
     return "design" in load_yaml(path)
 
 
+def is_optimization_file(path: Path | str) -> bool:
+    """Whether a YAML file is a policy search (it has a top-level ``optimize`` key)."""
+    return "optimize" in load_yaml(path)
+
+
 def load_experiment(path: Path | str) -> ResolvedExperiment:
     """Load, validate and resolve an experiment file against its scenario configs.
 
@@ -363,3 +368,141 @@ def format_location(parts: list[str]) -> str:
         else:
             text += f".{part}" if text else part
     return text
+
+
+STATISTICS = ("sum", "mean", "final")
+"""How a run's yearly outcome becomes one number: summed over the horizon, its horizon mean, or
+its final year."""
+
+
+class Objective(Strict):
+    """An outcome to minimise or maximise, as a run statistic averaged over replications."""
+
+    outcome: str
+    sense: Literal["minimize", "maximize"]
+    statistic: Literal["sum", "mean", "final"] = "mean"
+
+    @property
+    def name(self) -> str:
+        """``<statistic>_<outcome>``, the objective's column in the trials table."""
+        return f"{self.statistic}_{self.outcome}"
+
+
+class Constraint(Strict):
+    """An outcome threshold a candidate must meet: ``min`` or ``max`` of a run statistic.
+
+    With ``relative_to: status_quo`` the threshold applies to the candidate's paired difference
+    from the status quo (trial 0, see ``include_status_quo``), replication by replication.
+    """
+
+    outcome: str
+    statistic: Literal["sum", "mean", "final"] = "mean"
+    min: float | None = None
+    max: float | None = None
+    relative_to: Literal["status_quo"] | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Constraint:
+        if (self.min is None) == (self.max is None):
+            raise ValueError("give exactly one of 'min' or 'max'")
+        return self
+
+    @property
+    def name(self) -> str:
+        """``<statistic>_<outcome>`` (``_vs_status_quo`` if relative), its trials-table column."""
+        suffix = "_vs_status_quo" if self.relative_to else ""
+        return f"{self.statistic}_{self.outcome}{suffix}"
+
+    def violation(self, value: float) -> float:
+        """How far ``value`` misses the threshold (≤ 0: met), Optuna's constraint convention."""
+        if self.min is not None:
+            return self.min - value
+        return value - self.max  # type: ignore[operator]
+
+
+class Robustness(Strict):
+    """How a candidate's values over the uncertainty scenarios become one number.
+
+    ``mean``: the mean over scenarios. ``percentile``: the scenario at the ``percentile``-th
+    percentile on the bad side (nearest rank; 100 = the worst case, i.e. minimax).
+    """
+
+    metric: Literal["mean", "percentile"] = "mean"
+    percentile: float = Field(90, ge=50, le=100)
+
+
+class Search(Strict):
+    """The ``optimize`` section: objectives, constraints, sampler and evaluation budget."""
+
+    objectives: list[Objective] = Field(min_length=1)
+    constraints: list[Constraint] = Field(default_factory=list)
+    sampler: Literal["nsga2", "tpe"] = "nsga2"
+    population: int = Field(8, ge=2, le=10_000)
+    """Candidates per generation (NSGA-II population; TPE's random start and batch size)."""
+    trials: int = Field(ge=1, le=1_000_000)
+    final_replications: int | None = Field(None, ge=1, le=100_000)
+    """Replications of each front candidate in the final re-evaluation (default: 3×)."""
+    robustness: Robustness = Field(default_factory=Robustness)
+    include_status_quo: bool = False
+    """Make the scenario's own lever values the first candidate (a reference on the front)."""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Search:
+        names = [o.name for o in self.objectives]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise ValueError(f"objectives.{i}: '{name}' is listed twice")
+        for i, constraint in enumerate(self.constraints):
+            if constraint.relative_to and not self.include_status_quo:
+                raise ValueError(
+                    f"constraints.{i}.relative_to: needs include_status_quo: true (the status "
+                    "quo must be a candidate)"
+                )
+        return self
+
+
+class OptimizationExperiment(Strict):
+    """A policy search: decision levers with bounds, uncertainty scenarios, objectives, budget."""
+
+    name: str = ""
+    description: str = ""
+    scenario: str
+    levers: dict[str, Parameter] = Field(min_length=1)
+    uncertainties: dict[str, Parameter] = Field(default_factory=dict)
+    optimize: Search
+    replications: int = Field(3, ge=1, le=100_000)
+    root_seed: int = Field(0, ge=0, le=2**63 - 1)
+    years: int | None = Field(None, ge=1, le=100)
+    scale: float | None = Field(None, gt=0, le=1)
+    burn_in: int | None = Field(None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OptimizationExperiment:
+        for path in self.uncertainties:
+            if path in self.levers:
+                raise ValueError(f"uncertainties['{path}']: also listed as a lever")
+        for role, path, parameter in self.parameters():
+            if path in RESERVED_PATHS or path == "burn_in":
+                raise ValueError(f"{role}['{path}']: '{path}' is set by the experiment itself")
+            if role == "uncertainties" and parameter.values is None:
+                raise ValueError(
+                    f"uncertainties['{path}']: list the scenario values to be robust over"
+                )
+        final = self.optimize.final_replications
+        if final is not None and final < self.replications:
+            raise ValueError(
+                f"optimize.final_replications: {final} is fewer than replications "
+                f"({self.replications})"
+            )
+        return self
+
+    def parameters(self) -> list[tuple[str, str, Parameter]]:
+        """``(role, path, parameter)`` for every lever, then every uncertainty, in file order."""
+        return [("levers", path, p) for path, p in self.levers.items()] + [
+            ("uncertainties", path, p) for path, p in self.uncertainties.items()
+        ]
+
+    @property
+    def final_replications(self) -> int:
+        """Replications of the final re-evaluation of the front."""
+        return self.optimize.final_replications or 3 * self.replications
