@@ -22,7 +22,7 @@ from dashboards.roots import (
     resolve_under_roots,
     results_roots,
 )
-from dashboards.scenario_runs import list_scenarios, run_scenarios
+from dashboards.scenario_runs import list_scenarios, run_scenarios, select_scenarios
 from dashboards.stats import NotAvailableError, band_table, difference_table, horizon_differences
 from talentsim.analysis import formats
 from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, outcome_label, scenario_label
@@ -75,7 +75,7 @@ def ScenarioRunner(on_result: Any, lang: Lang = DEFAULT_LANG) -> None:
             return None
         set_progress((0, len(chosen) * replications))
         frame = run_scenarios(
-            {name: scenarios[name] for name in chosen},
+            select_scenarios(scenarios, list(chosen)),  # names come from the browser
             replications,
             scale=scale,
             years=years,
