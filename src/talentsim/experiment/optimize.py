@@ -37,7 +37,6 @@ import hashlib
 import itertools
 import json
 import math
-import os
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -53,8 +52,15 @@ from pydantic import ValidationError
 from talentsim.config import ConfigError, load_yaml
 from talentsim.config.loading import config_hash, set_dotted, validate
 from talentsim.experiment.burn_in import CACHE_FOLDER, clear_cache
-from talentsim.experiment.executors import default_workers, make_executor
-from talentsim.experiment.runner import RunTask, collect, execute_run, now, planned_faults
+from talentsim.experiment.executors import make_executor
+from talentsim.experiment.runner import (
+    RunTask,
+    collect,
+    execute_run,
+    new_session,
+    now,
+    planned_faults,
+)
 from talentsim.experiment.seeds import replication_seeds, spawn_key_text
 from talentsim.experiment.spec import (
     Constraint,
@@ -544,16 +550,7 @@ def run_search(
     manifest = build_manifest(search)
     say = on_event or (lambda _: None)
     summary = SearchSummary(out=out)
-    used = None if executor == "serial" or scheduler else workers or default_workers()
-    session = {
-        "started": now(),
-        "executor": executor,
-        "workers": used,
-        "host": host(),
-        "pid": os.getpid(),
-        "git": manifest["git"],
-        "packages": manifest["packages"],
-    }
+    session = new_session(manifest, executor, workers, scheduler)
     with SweepStore.open(out, manifest) as store:
         store.begin(session)
         for name in (TRIALS, FRONT):

@@ -251,6 +251,22 @@ def prepare(path: Path | str) -> tuple[ResolvedExperiment, list[RunTask], dict[s
     return experiment, tasks, build_manifest(experiment, points, tasks)
 
 
+def new_session(
+    manifest: dict[str, Any], executor: str, workers: int | None, scheduler: str | None
+) -> dict[str, Any]:
+    """The record of a session writing a dataset: when, where, with what code and workers."""
+    used = None if executor == "serial" or scheduler else workers or default_workers()
+    return {
+        "started": now(),
+        "executor": executor,
+        "workers": used,
+        "host": host(),
+        "pid": os.getpid(),
+        "git": manifest["git"],
+        "packages": manifest["packages"],
+    }
+
+
 def run_sweep(
     path: Path | str,
     out: Path,
@@ -290,21 +306,12 @@ def run_sweep(
     """
     started = time.time()
     _, tasks, manifest = prepare(path)
-    used = None if executor == "serial" or scheduler else workers or default_workers()
     with SweepStore.open(out, manifest, allow_mixed=allow_mixed) as store:
         done = store.finished(include_failed=not retry_failed)
         cache = str(out / CACHE_FOLDER)
         todo = [replace(task, burn_in_cache=cache) for task in tasks if task.run_id not in done]
         summary = SweepSummary(out=out, total=len(tasks), skipped=len(tasks) - len(todo))
-        session = {
-            "started": now(),
-            "executor": executor,
-            "workers": used,
-            "host": host(),
-            "pid": os.getpid(),
-            "git": manifest["git"],
-            "packages": manifest["packages"],
-        }
+        session = new_session(manifest, executor, workers, scheduler)
         pool = make_executor(executor, workers, scheduler) if todo else nullcontext(None)
         ended = "interrupted"
         try:
