@@ -118,6 +118,17 @@ ONE_DRAW = (
 )
 
 
+DatasetFolder = Annotated[
+    Path, typer.Option("--out", help="Dataset folder (resumed if it exists).", metavar="DIR")
+]
+ExecutorName = Annotated[str, typer.Option(help="Where runs execute: serial, processes or dask.")]
+Workers = Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
+]
+"""The options a sweep and a policy search share."""
+
+
 def fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
     """Print ``message`` on stderr and return the exit to raise."""
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
@@ -349,18 +360,10 @@ def validate_search(path: Path) -> None:
 )
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment YAML file (experiments/).")],
-    out: Annotated[
-        Path, typer.Option("--out", help="Dataset folder (resumed if it exists).", metavar="DIR")
-    ],
-    executor: Annotated[
-        str, typer.Option(help="Where runs execute: serial, processes or dask.")
-    ] = "processes",
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: all cores).")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
-    ] = None,
+    out: DatasetFolder,
+    executor: ExecutorName = "processes",
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Run again the runs recorded as failed.")
     ] = False,
@@ -443,18 +446,12 @@ def sweep(
 )
 def optimize(
     experiment: Annotated[Path, typer.Argument(help="Optimisation experiment (`optimize:`).")],
-    out: Annotated[Path, typer.Option("--out", help="Dataset folder (resumed if it exists).")],
-    executor: Annotated[
-        str, typer.Option(help="Where runs execute: serial, processes or dask.")
-    ] = "processes",
-    workers: Annotated[
-        int | None, typer.Option(help="Worker processes (default: all cores).")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Running dask scheduler, tcp://HOST:PORT (dask only).")
-    ] = None,
+    out: DatasetFolder,
+    executor: ExecutorName = "processes",
+    workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
-    """Search lever mixes (Optuna NSGA-II/TPE); write the runs, trials and the front into OUT."""
+    """Search lever mixes (Optuna NSGA-II/TPE); write the runs, trials and the front into DIR."""
     from talentsim.experiment.executors import EXECUTORS, start_workers_early
 
     if executor not in EXECUTORS:
