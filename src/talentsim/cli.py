@@ -261,7 +261,7 @@ def refuse_run_folder(out: Path, overwrite: bool) -> None:
 
 def summary_table(outcomes: object, title: str) -> Table:
     """First and last year of the key outcomes, each with its unit (city scale)."""
-    table = Table(title=f"{title}: first and last simulated year (city scale)")
+    table = Table(title=f"{title}: first and last reported year (city scale)")
     table.add_column("outcome")
     table.add_column("unit")
     first, last = outcomes.iloc[0], outcomes.iloc[-1]  # type: ignore[attr-defined]
