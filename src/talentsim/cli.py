@@ -720,14 +720,16 @@ def serve(command: list[str], env: dict[str, str]) -> int:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
-    server = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)  # noqa: S603 (our own interpreter and app)
+    server: subprocess.Popen[bytes] | None = None
     try:
+        # the handlers first: a signal that comes while the server starts must stop it too
         with interrupt_on_termination():
+            server = subprocess.Popen(command, env=env, preexec_fn=die_with_parent)  # noqa: S603 (our own interpreter and app)
             return server.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        if server.poll() is None:
+        if server is not None and server.poll() is None:
             server.send_signal(signal.SIGTERM)
             try:
                 server.wait(timeout=10)
