@@ -29,6 +29,9 @@ _MIX2 = np.uint64(0x94D049BB133111EB)
 _COLUMN = np.uint64(0xD1B54A32D192ED03)
 _TO_UNIT = 2.0**-53
 
+Alternatives = int | np.ndarray | None
+"""A count k or (k,) ids of alternatives for per-key-and-alternative draws, or None."""
+
 
 KEY_BATCHES = 100
 """Entry batches per year in an entity key."""
@@ -103,7 +106,7 @@ class Stream:
         self,
         keys: np.ndarray,
         purpose: str,
-        columns: int | np.ndarray | None,
+        columns: Alternatives,
         pair: np.ndarray | None,
     ) -> np.ndarray:
         salt = _mix_scalar(self.key, code(purpose))
@@ -119,7 +122,7 @@ class Stream:
         self,
         keys: np.ndarray,
         purpose: str,
-        columns: int | np.ndarray | None = None,
+        columns: Alternatives = None,
         pair: np.ndarray | None = None,
     ) -> np.ndarray:
         """U(0, 1) per key for ``purpose``.
@@ -139,7 +142,7 @@ class Stream:
         self,
         keys: np.ndarray,
         purpose: str,
-        columns: int | np.ndarray | None = None,
+        columns: Alternatives = None,
         pair: np.ndarray | None = None,
     ) -> np.ndarray:
         """N(0, 1) per key (Box–Muller on two keyed uniforms); arguments as :meth:`uniform`."""
@@ -151,7 +154,7 @@ class Stream:
         self,
         keys: np.ndarray,
         purpose: str,
-        columns: int | np.ndarray | None = None,
+        columns: Alternatives = None,
         pair: np.ndarray | None = None,
     ) -> np.ndarray:
         """Standard Gumbel per key, −log(−log U); arguments as :meth:`uniform`."""
