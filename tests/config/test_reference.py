@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from talentsim.config.reference import ParameterRow, fmt, parameter_table, render_parameters
-from talentsim.config.schema import CityConfig, Policy
+from talentsim.config.reference import (
+    ParameterRow,
+    declared_uncertainties,
+    fmt,
+    parameter_table,
+    render_parameters,
+)
+from talentsim.config.schema import CityConfig, Policy, param
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,3 +79,15 @@ def test_generator_refuses_a_document_without_markers():
     generator = _generator()
     with pytest.raises(KeyError, match="parameters"):
         generator.rewrite("# no markers\n", {"parameters": "x"})
+
+
+def test_declared_uncertainties_list_parameters_with_a_plausible_range():
+    declared = declared_uncertainties()
+    assert declared["firms.demand_shock_sd"] == (0.0, 0.04)
+    for path, (low, high) in declared.items():
+        assert low < high, path
+
+
+def test_a_plausible_range_must_hold_the_default():
+    with pytest.raises(ValueError, match="plausible range"):
+        param(0.5, "share", "assumption: test", plausible=(0.6, 0.9))

@@ -41,6 +41,7 @@ class ParameterRow:
         high_open: Whether the upper bound is exclusive (``lt``).
         source: Source of the default, or ``"assumption: why"``.
         numeric: Whether the field holds a number (or a mapping of numbers).
+        plausible: ``(low, high)`` of a declared uncertainty, ``None`` for other parameters.
 
     """
 
@@ -54,6 +55,7 @@ class ParameterRow:
     high_open: bool
     source: str
     numeric: bool
+    plausible: tuple[float, float] | None = None
 
     @property
     def path(self) -> str:
@@ -152,6 +154,7 @@ def _row(section: str, name: str, info: FieldInfo, default: Any, bounds: dict[st
         high_open=high_key == "lt" and "lt" in bounds,
         source=str(extra.get("source", "")),
         numeric=_is_numeric(info.annotation) or name.endswith(".value"),
+        plausible=tuple(extra["plausible"]) if "plausible" in extra else None,
     )
 
 
@@ -180,6 +183,18 @@ def parameter_table(config: type[BaseModel] = CityConfig, section: str = "") -> 
         else:
             rows.append(_row(section, name, info, _default(info), _bounds(info.metadata)))
     return rows
+
+
+def declared_uncertainties(config: type[BaseModel] = CityConfig) -> dict[str, tuple[float, float]]:
+    """Dotted path → plausible ``(low, high)`` of every parameter declared uncertain.
+
+    List sections (``fields[]``) are left out: their entries are data, not one parameter.
+    """
+    return {
+        row.path: row.plausible
+        for row in parameter_table(config)
+        if row.plausible is not None and "[]" not in row.section
+    }
 
 
 def _cell(text: str) -> str:

@@ -23,13 +23,23 @@ MIN_SCALED_FIRMS = 10
 """Firms the simulated city needs at least (all firms × ``scale``)."""
 
 
-def param(default: Any, unit: str, source: str, **constraints: Any) -> Any:
+def param(
+    default: Any,
+    unit: str,
+    source: str,
+    *,
+    plausible: tuple[float, float] | None = None,
+    **constraints: Any,
+) -> Any:
     """A documented parameter: default, unit and source (or stated assumption) plus bounds.
 
     Args:
         default: The default value.
         unit: Unit of measurement ("RMB/yr", "share", "1" for dimensionless, ...).
         source: Where the default comes from, or "assumption: why".
+        plausible: ``(low, high)`` for a parameter without a firm source: it is a declared
+            uncertainty, and designs that ask for the declared uncertainties vary it over this
+            range (:func:`talentsim.config.reference.declared_uncertainties`).
         **constraints: pydantic bounds such as ``ge``, ``le``, ``gt``. A money parameter
             (unit in RMB) or a count (a whole number with a unit) without an upper bound gets
             :data:`MAX_MONEY` or :data:`MAX_COUNT`.
@@ -40,7 +50,13 @@ def param(default: Any, unit: str, source: str, **constraints: Any) -> Any:
             constraints["le"] = MAX_MONEY
         elif isinstance(default, int) and not isinstance(default, bool) and unit != "1":
             constraints["le"] = MAX_COUNT
-    return Field(default, json_schema_extra={"unit": unit, "source": source}, **constraints)
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if plausible is not None:
+        low, high = plausible
+        if not low <= default <= high or low == high:
+            raise ValueError(f"plausible range {plausible} must be an interval around {default}")
+        extra["plausible"] = [low, high]
+    return Field(default, json_schema_extra=extra, **constraints)
 
 
 class Strict(BaseModel):
@@ -610,6 +626,7 @@ class Firms(Strict):
         "log-SD/yr",
         "uncertainty: SD of the city's AR(1) aggregate demand shock (0 = off, the "
         "deterministic baseline; ~0.02-0.04 for a city's business cycle)",
+        plausible=(0.0, 0.04),
         ge=0,
         le=0.5,
     )
