@@ -12,6 +12,7 @@ import solara
 
 from dashboards.charts import fan_figure, heatmap_figure, sensitivity_figure
 from dashboards.components.common import Chart, CsvDownload, PageTitle, use_lang
+from dashboards.components.front import FrontPanel, is_search_dataset
 from dashboards.datasets import DatasetError, SweepData, load_sweep
 from dashboards.roots import (
     OutsideRootsError,
@@ -106,6 +107,9 @@ def SweepView(data: SweepData, lang: Lang = DEFAULT_LANG) -> None:
     solara.Success(f"{data.path}: {describe(data, lang)}")
     for note in data.notes:
         solara.Info(note)
+    if is_search_dataset(data.path):
+        with solara.Card(M.front_heading(lang)):
+            FrontPanel(data.path, lang)
     scenarios = sorted(data.outcomes["scenario"].unique()) if "scenario" in data.outcomes else []
     outcomes = {outcome_label(c, lang): c for c in data.outcome_columns}
     with solara.Row():

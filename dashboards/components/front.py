@@ -15,6 +15,7 @@ import pandas as pd
 import solara
 import yaml
 
+from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M
 from talentsim.analysis.dataset import short_name
 from talentsim.analysis.study import fmt
 from talentsim.experiment.optimize import TRIALS, candidate_scenario
@@ -51,21 +52,23 @@ def scenario_yaml(manifest: dict, row: pd.Series) -> str:
 
 
 @solara.component
-def FrontPanel(folder: Path) -> None:
+def FrontPanel(folder: Path, lang: Lang = DEFAULT_LANG) -> None:
     """The front of the search in ``folder``; the chosen candidate's scenario YAML."""
     loaded = solara.use_memo(lambda: load_front(folder), [str(folder)])
     manifest, front = loaded
     labels = [candidate_label(manifest, row) for _, row in front.iterrows()]
     chosen, set_chosen = solara.use_state(labels[0] if labels else "")
     if not labels:
-        solara.Info("No feasible candidate: the front is empty.")
+        solara.Info(M.front_empty(lang))
         return
     levers = [p["path"] for p in manifest["design"]["parameters"] if p["role"] == "lever"]
     shown = front[["trial", *levers, *(o["name"] for o in manifest["optimization"]["objectives"])]]
     solara.DataFrame(shown.rename(columns=short_name), items_per_page=10)
-    solara.Select("Candidate on the front", values=labels, value=chosen, on_value=set_chosen)
+    solara.Select(M.front_candidate(lang), values=labels, value=chosen, on_value=set_chosen)
     row = front.iloc[labels.index(chosen) if chosen in labels else 0]
     text = scenario_yaml(manifest, row)
     name = f"{manifest.get('experiment_name', 'search')}-trial-{int(row['trial'])}.yaml"
-    solara.FileDownload(text.encode("utf-8"), filename=name, label=f"Download {name}")
+    solara.FileDownload(
+        text.encode("utf-8"), filename=name, label=M.front_download(lang, name=name)
+    )
     solara.Markdown(f"```yaml\n{text}```")

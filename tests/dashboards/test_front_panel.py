@@ -65,3 +65,13 @@ def test_picking_a_candidate_shows_its_yaml(search: Path) -> None:
     last = int(front.iloc[-1]["trial"])
     labels = [c for c in rc.find(v.Btn).widget.children if isinstance(c, str)]
     assert labels == [f"Download tiny_search-trial-{last}.yaml"]
+
+
+def test_the_sweep_explorer_shows_the_front_of_a_search(search: Path) -> None:
+    from dashboards.components.explorer import SweepView
+    from dashboards.datasets import load_sweep
+
+    _, rc = solara.render(SweepView(load_sweep(search), "zh"), handle_error=False)
+    assert rc.find(v.Select, label="前沿上的方案").widget
+    labels = [c for btn in rc.find(v.Btn).widgets for c in btn.children if isinstance(c, str)]
+    assert any(label.startswith("下载 tiny_search-trial-") for label in labels)

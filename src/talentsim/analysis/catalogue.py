@@ -562,6 +562,10 @@ class M:
     heatmap_needs_two = Text(
         "The heatmap needs at least two levers in the dataset.", "热力图需要数据集中至少两项杠杆。"
     )
+    front_heading = Text("Policy-search front", "政策搜索前沿")
+    front_empty = Text("No feasible candidate: the front is empty.", "没有可行方案：前沿为空。")
+    front_candidate = Text("Candidate on the front", "前沿上的方案")
+    front_download = Text("Download {name}", "下载 {name}")
     lever_x = Text("Lever on x", "横轴杠杆")
     lever_y = Text("Lever on y", "纵轴杠杆")
     heatmap_title = Text(
