@@ -49,6 +49,17 @@ EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
         ({"design": {"kind": "lhs"}}, "design.n", "Field required"),
         ({"replications": 0}, "replications", "greater than or equal to 1"),
         ({"extra_key": 1}, "extra_key", "unknown field"),
+        ({"replication": 3}, "replication", "did you mean 'replications'?"),
+        (
+            {"design": {"kind": "morris", "trajectory": 4}},
+            "design.trajectory",
+            "did you mean 'trajectories'?",
+        ),
+        (
+            {"levers": {"policy.coordination.value": {"rnage": [0, 1]}}},
+            "levers['policy.coordination.value'].rnage",
+            "did you mean 'range'?",
+        ),
         (
             {"levers": {"seed": {"values": [1, 2]}}},
             "levers['seed']",

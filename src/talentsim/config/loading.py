@@ -287,15 +287,33 @@ def describe_validation_error(
     return f"{source}: invalid config\n  " + "\n  ".join(lines)
 
 
-def suggestion(schema: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
-    """`` (did you mean 'x'?)`` for an unknown key at ``loc``, or the allowed keys, or ``""``."""
+def suggestion(
+    schema: type[BaseModel] | None,
+    loc: tuple[int | str, ...],
+    variants: dict[str, type[BaseModel]] | None = None,
+) -> str:
+    """`` (did you mean 'x'?)`` for an unknown key at ``loc``, or the allowed keys, or ``""``.
+
+    Args:
+        schema: The validated model.
+        loc: pydantic's location of the unknown key.
+        variants: For schemas with tagged unions and mappings of models: the model each union
+            tag stands for; a location part that is neither a field nor a tag is then a mapping
+            key, and the model stays the mapping's value model.
+
+    """
     model = schema
     for part in loc[:-1]:
         if model is None:
             return ""
         if isinstance(part, str):
             field = model.model_fields.get(part)
-            model = _model_in(field.annotation) if field is not None else None
+            if field is not None:
+                model = _model_in(field.annotation)
+            elif variants is not None:
+                model = variants.get(part, model)
+            else:
+                model = None
     if model is None:
         return ""
     allowed = list(model.model_fields)

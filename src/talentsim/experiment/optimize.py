@@ -139,7 +139,7 @@ def load_search(path: Path | str) -> ResolvedSearch:
     try:
         spec = OptimizationExperiment.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, str(path))) from None
+        raise ConfigError(describe_errors(exc, str(path), OptimizationExperiment)) from None
     given = (("years", spec.years), ("scale", spec.scale), ("burn_in", spec.burn_in))
     overrides = {k: v for k, v in given if v is not None}
     base = load_base(path, "scenario", None, spec.scenario, overrides)

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from talentsim.config import CityConfig, ConfigError, load_yaml
-from talentsim.config.loading import resolve_mapping, set_dotted, validate
+from talentsim.config.loading import resolve_mapping, set_dotted, suggestion, validate
 
 MAX_POINTS = 20_000
 """Design points an experiment may have (each holds a copy of the scenario config)."""
@@ -125,7 +125,14 @@ Design = Annotated[
     ScenariosDesign | GridDesign | LHSDesign | SobolDesign | MorrisDesign,
     Field(discriminator="kind"),
 ]
-DESIGN_KINDS = frozenset({"scenarios", "grid", "lhs", "sobol", "morris"})
+DESIGN_MODELS: dict[str, type[BaseModel]] = {
+    "scenarios": ScenariosDesign,
+    "grid": GridDesign,
+    "lhs": LHSDesign,
+    "sobol": SobolDesign,
+    "morris": MorrisDesign,
+}
+DESIGN_KINDS = frozenset(DESIGN_MODELS)
 SAMPLED_KINDS = frozenset({"lhs", "sobol", "morris"})
 
 
@@ -249,7 +256,7 @@ def load_experiment(path: Path | str) -> ResolvedExperiment:
     try:
         spec = Experiment.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, str(path))) from None
+        raise ConfigError(describe_errors(exc, str(path), Experiment)) from None
     overrides = {k: v for k, v in (("years", spec.years), ("scale", spec.scale)) if v is not None}
     if spec.design.kind == "scenarios":
         files = [("design.files", i, name) for i, name in enumerate(spec.design.files)]
@@ -341,8 +348,17 @@ def cast(value: Any, kind: type) -> Any:
     return float(value)
 
 
-def describe_errors(exc: ValidationError, source: str) -> str:
-    """One message naming the file and every offending field of the experiment."""
+def describe_errors(
+    exc: ValidationError, source: str, schema: type[BaseModel] | None = None
+) -> str:
+    """One message naming the file and every offending field of the experiment.
+
+    Args:
+        exc: pydantic's report.
+        source: The experiment file.
+        schema: The model validated; with it an unknown key gets a "did you mean".
+
+    """
     lines = []
     for error in exc.errors():
         parts = [str(p) for p in error["loc"]]
@@ -350,7 +366,8 @@ def describe_errors(exc: ValidationError, source: str) -> str:
             parts.pop(1)
         where = format_location(parts)
         if error["type"] == "extra_forbidden":
-            lines.append(f"{where}: unknown field")
+            hint = suggestion(schema, error["loc"], DESIGN_MODELS) if schema else ""
+            lines.append(f"{where}: unknown field{hint}")
         else:
             given = error.get("input")
             shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
