@@ -71,9 +71,9 @@ CASES = [
      "partner_universities", +1, 0.10),
     ("specialty_alignment", {"policy.specialty_alignment.value": 1.0},
      "duplication_index", -1, 0.10),
-    ("park", {"policy.park.enabled": True, "policy.park.firms_attracted": 1_000},
+    ("park", {"policy.park.enabled": True, "policy.park.land_ha": 2_000},
      "shared_training_capacity", +1, 0.30),
-    ("park", {"policy.park.enabled": True, "policy.park.firms_attracted": 1_000},
+    ("park", {"policy.park.enabled": True, "policy.park.land_ha": 2_000},
      "firms", +1, 0.03),
     ("talent_subsidy", {"policy.talent_subsidy.monthly_allowance": 5_000,
                         "policy.talent_subsidy.housing_grant": 300_000},
@@ -159,7 +159,7 @@ LATE_CASES = {
     "integration_units": {"policy.integration_units": {"value": 1.0}},
     "coordination": {"policy.coordination": {"value": 1.0}},
     "specialty_alignment": {"policy.specialty_alignment": {"value": 1.0}},
-    "park": {"policy.park": {"enabled": True, "firms_attracted": 1_000}},
+    "park": {"policy.park": {"enabled": True, "land_ha": 2_000}},
     "talent_subsidy": {"policy.talent_subsidy": {"monthly_allowance": 5_000}},
 }
 

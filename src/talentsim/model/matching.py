@@ -181,7 +181,7 @@ def match(
         taste = stream.gumbel(
             np.repeat(s_key, cell.shape[1]), "taste", pair=vacancies.key[safe].ravel()
         )
-        appeal[ok] = np.log(pay[ok]) + 0.1 * taste.reshape(cell.shape)[ok]
+        appeal[ok] = np.log(pay[ok]) + params.taste_noise * taste.reshape(cell.shape)[ok]
         best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications]
         row, col = np.nonzero(ok[np.arange(len(active))[:, None], best_cols])
         col = best_cols[row, col]
@@ -192,7 +192,8 @@ def match(
         merit = (
             seekers.score[seeker_of]
             + params.in_field_priority * in_field
-            + 0.2 * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
+            + params.merit_noise
+            * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
         )
         order = _order_within(cell, merit)
         seeker_of, cell, pay, appeal = seeker_of[order], cell[order], pay[order], appeal[order]
