@@ -315,8 +315,9 @@ class LabourMarket(Strict):
     rounds: int = param(
         1,
         "rounds",
-        "calibrated (by hand): with one contact and one application a round, one round a year "
-        "leaves ~5 % unemployed at year end (unemployment_rate target)",
+        "calibrated (by hand): with one contact and one application a round and urn-ball "
+        "slots, one round a year leaves ~7 % unemployed at year end (unemployment_rate band "
+        "3-8 %); more rounds fill more slots but lower the elasticity to seekers",
         ge=1,
         le=20,
     )
