@@ -42,16 +42,10 @@ def config(scale: float, shock_sd: float = 0.0) -> CityConfig:
     return CityConfig.model_validate({**data, "scale": scale})
 
 
-def fit_matching(frame: pd.DataFrame, composition: bool = False) -> dict[str, float]:
-    """OLS log H = c + α·log U + β·log V; α, β, α + β and its standard error, R².
-
-    With ``composition`` the share of labour-market entrants among the job seekers is a
-    control (the seekers' mix changes the hires per seeker; docs/labour_market.md).
-    """
+def fit_matching(frame: pd.DataFrame) -> dict[str, float]:
+    """OLS log H = c + α·log U + β·log V; α, β, α + β and its standard error, R²."""
     y = np.log(frame["hires_model"].to_numpy())
     columns = [np.log(frame["seekers_model"]), np.log(frame["vacancies_model"])]
-    if composition:
-        columns.append(frame["entrant_share"])
     scales = sorted(frame["scale"].unique())
     design = np.column_stack([*columns, np.ones(len(frame))])
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
@@ -87,9 +81,6 @@ def matching_runs(scales: list[float], seeds: dict[float, int], years: int) -> p
                     "demand_shock",
                 ]
             ].copy()
-            frame["entrant_share"] = (outcomes["graduates"] + outcomes["graduate_inflow"]) / (
-                outcomes["job_seekers"]
-            )
             frame["scale"], frame["seed"] = scale, seed
             frame["hires_model"] = frame["hires_from_unemployment"] * scale
             frame["seekers_model"] = frame["job_seekers"] * scale
@@ -103,21 +94,20 @@ def matching_table(runs: pd.DataFrame) -> str:
     """Markdown: the fitted matching function at each scale and pooled over scales."""
     lines = [
         "| sample | runs × years | α (seekers) | β (vacancies) | returns α + β (± 1.96 SE) | R² | "
-        "hires / min(U, V) | α / α + β, entrants' share controlled |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "hires / min(U, V) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     groups = [(f"scale {s:g}", runs[runs["scale"] == s]) for s in sorted(runs["scale"].unique())]
     groups.append(("pooled over scales (model counts)", runs))
     for name, frame in groups:
         fit = fit_matching(frame)
-        mix = fit_matching(frame, composition=True)
         short = (
             frame["hires_model"] / np.minimum(frame["seekers_model"], frame["vacancies_model"])
         ).mean()
         lines.append(
             f"| {name} | {fit['n']} | {fit['alpha_u']:.2f} | {fit['alpha_v']:.2f} | "
             f"{fit['returns']:.2f} ± {1.96 * fit['se_returns']:.2f} | {fit['r2']:.2f} | "
-            f"{short:.2f} | {mix['alpha_u']:.2f} / {mix['returns']:.2f} |"
+            f"{short:.2f} |"
         )
     return "\n".join(lines) + "\n"
 
