@@ -43,7 +43,7 @@ def config(scale: float, shock_sd: float = 0.0) -> CityConfig:
 
 
 def fit_matching(frame: pd.DataFrame) -> dict[str, float]:
-    """OLS log H = c + α·log U + β·log V (+ scale dummies if several scales); α, β, α + β, R²."""
+    """OLS log H = c + α·log U + β·log V; α, β, α + β and its standard error, R²."""
     y = np.log(frame["hires_model"].to_numpy())
     columns = [np.log(frame["seekers_model"]), np.log(frame["vacancies_model"])]
     scales = sorted(frame["scale"].unique())
@@ -51,10 +51,13 @@ def fit_matching(frame: pd.DataFrame) -> dict[str, float]:
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     fitted = design @ coef
     r2 = 1 - ((y - fitted) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    variance = ((y - fitted) ** 2).sum() / (len(y) - design.shape[1])
+    cov = variance * np.linalg.inv(design.T @ design)
     return {
         "alpha_u": coef[0],
         "alpha_v": coef[1],
         "returns": coef[0] + coef[1],
+        "se_returns": float(np.sqrt(cov[0, 0] + cov[1, 1] + 2 * cov[0, 1])),
         "r2": r2,
         "n": len(frame),
         "scales": len(scales),
@@ -90,7 +93,7 @@ def matching_runs(scales: list[float], seeds: dict[float, int], years: int) -> p
 def matching_table(runs: pd.DataFrame) -> str:
     """Markdown: the fitted matching function at each scale and pooled over scales."""
     lines = [
-        "| sample | runs × years | α (seekers) | β (vacancies) | returns α + β | R² | "
+        "| sample | runs × years | α (seekers) | β (vacancies) | returns α + β (± 1.96 SE) | R² | "
         "hires / min(U, V) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -103,7 +106,8 @@ def matching_table(runs: pd.DataFrame) -> str:
         ).mean()
         lines.append(
             f"| {name} | {fit['n']} | {fit['alpha_u']:.2f} | {fit['alpha_v']:.2f} | "
-            f"{fit['returns']:.2f} | {fit['r2']:.2f} | {short:.2f} |"
+            f"{fit['returns']:.2f} ± {1.96 * fit['se_returns']:.2f} | {fit['r2']:.2f} | "
+            f"{short:.2f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -172,7 +172,7 @@ LEVERS = [
     ),
     LeverCase(
         "park",
-        "enabled from the first year (200 ha, 3,000 places, 30 firms/yr, 2 colleges)",
+        "enabled from the first year (200 ha at half price for entrants, 3,000 places, 2 colleges)",
         {"policy.park.enabled": True},
         "`firm_dynamics.grow_and_enter`, `open_branch_colleges`, `programme_review.review`, "
         "`cooperation.cooperate` (park firms: transaction cost halved)",
@@ -181,7 +181,7 @@ LEVERS = [
         "park",
         unit="switch + settings",
         default="off",
-        bounds="land_ha [0, 10,000], firms_attracted [0, 10,000]/yr, branch_colleges [0, 50]",
+        bounds="land_ha [0, 10,000], land_discount [0, 1], branch_colleges [0, 50]",
     ),
     LeverCase(
         "talent_subsidy",

@@ -53,7 +53,7 @@ def test_lever_values_at_the_bounds_are_accepted(name):
     [
         ("policy.coordination.start_year", -1),
         ("policy.park.land_ha", -5),
-        ("policy.park.firms_attracted", -1),
+        ("policy.park.land_per_firm", 0),
         ("policy.park.start_year", 3000),
         ("policy.talent_subsidy.monthly_allowance", -100),
         ("policy.talent_subsidy.housing_grant", 5_000_000),

@@ -341,10 +341,20 @@ def test_a_shortage_raises_the_posted_wage_and_a_lasting_one_raises_it_more():
 def test_growth_falls_with_labour_cost_and_keeps_the_trend_in_expectation():
     params = Firms()
     shock = Stream(3, "growth", 2030).normal(np.arange(200_000), "growth")
-    cheap = firms.growth_rate(params, np.full(len(shock), 0.02), np.zeros(len(shock)), 0.0, shock)
-    dear = firms.growth_rate(params, np.full(len(shock), 0.02), np.zeros(len(shock)), 0.2, shock)
+    none = np.zeros(len(shock))
+    cheap = firms.growth_rate(params, np.full(len(shock), 0.02), none, 0.0, shock)
+    dear = firms.growth_rate(params, np.full(len(shock), 0.02), none, 0.2, shock)
     assert (dear < cheap).all()
     assert np.exp(cheap).mean() == pytest.approx(np.exp(0.02), abs=2e-3)  # Gibrat, mean trend
+
+
+def test_firms_share_the_city_demand_whatever_their_growth():
+    size = np.array([10.0, 30.0, 60.0])
+    grown = size * np.exp(np.array([0.06, 0.0, -0.02]))
+    shared = firms.share_city_demand(grown, 100.0)
+    assert shared.sum() == pytest.approx(100.0)  # the total follows the city
+    assert shared[0] / shared[1] == pytest.approx(grown[0] / grown[1])  # the shares follow growth
+    assert shared[0] > size[0] and shared[2] < size[2]  # growing fields take demand
 
 
 def test_entry_rises_with_expected_profit_and_does_not_grow_with_incumbents():
@@ -356,7 +366,7 @@ def test_entry_rises_with_expected_profit_and_does_not_grow_with_incumbents():
 
 def test_labour_demand_shares_sum_to_one_and_shift_up_with_productivity():
     tech = np.full(3, 0.4)
-    shares = firms.level_shares(tech, np.array([-0.5, 0.0, 0.5]))
+    shares = firms.level_shares(Firms(), tech, np.array([-0.5, 0.0, 0.5]))
     np.testing.assert_allclose(shares.sum(axis=1), 1.0)
     assert (np.diff(shares[:, 0]) < 0).all()
 

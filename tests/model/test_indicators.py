@@ -32,7 +32,9 @@ def oracle_review(state: CityState, stream: Stream) -> None:
     """Status-quo review, then every school's points follow the jobs firms want at its level."""
     programme_review.review(state, stream)
     table = state.firms
-    wanted = firms.level_shares(state.structure.tech[table.field], table.log_productivity)
+    wanted = firms.level_shares(
+        state.config.firms, state.structure.tech[table.field], table.log_productivity
+    )
     wanted *= (table.size_target * table.active)[:, None]
     demand = np.zeros((state.structure.n_fields, wanted.shape[1]))
     np.add.at(demand, table.field, wanted)

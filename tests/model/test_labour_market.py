@@ -18,6 +18,7 @@ from talentsim.config.schema import LabourMarket
 from talentsim.model import TalentModel, simulate
 from talentsim.model.matching import Seekers, Vacancies, match
 from talentsim.model.people import Separation
+from talentsim.model.processes import firm_dynamics, labour_market
 from talentsim.model.states import Stage
 from talentsim.model.streams import Stream
 
@@ -173,3 +174,79 @@ def test_the_demand_shock_is_off_by_default_and_moves_demand_when_on():
     # more demand, more vacancies posted per seeker
     tightness = shocked["vacancies_posted"] / shocked["job_seekers"]
     assert tightness[high].mean() > tightness[~high].mean()
+
+
+# ------------------------------------------------------------------ reservation wages
+def test_reservation_wages_answer_the_outside_option():
+    params = LabourMarket()
+    reference = np.full(3, 75_000.0)
+    spell = np.array([0, 2, 8])
+    modest = labour_market.reservation_wages(params, reference, spell, np.full(3, 90_000.0))
+    better = labour_market.reservation_wages(params, reference, spell, np.full(3, 130_000.0))
+    assert (better >= modest).all() and better[-1] > modest[-1]  # a better outside option
+    assert (np.diff(modest) <= 0).all()  # the spell lowers it, down to the outside floor
+    floor = params.outside_option_weight * (130_000.0 - params.moving_cost)
+    assert better[-1] == pytest.approx(floor)
+    dearer_move = LabourMarket(moving_cost=40_000)
+    assert (
+        labour_market.reservation_wages(dearer_move, reference, spell, np.full(3, 130_000.0))[-1]
+        < better[-1]
+    )
+
+
+def test_better_paid_destinations_raise_the_local_reservation_wage():
+    model = TalentModel(config(), 3)
+    state = model.state
+    levels, fields = np.array([2, 2]), np.array([0, 1])
+    base = labour_market.best_outside_income(state, levels, fields)
+    for destination in state.config.city.destinations:
+        destination.wage_ratio *= 1.2
+    assert (labour_market.best_outside_income(state, levels, fields) > base).all()
+
+
+# ------------------------------------------------------------------ firms and the park
+def test_baseline_employment_and_firms_follow_the_city_demand():
+    outcomes = simulate(config().model_copy(update={"years": 8}), seed=3).outcomes
+    employment, firm_count = outcomes["employment"], outcomes["firms"]
+    assert abs(employment.iloc[-2:].mean() / employment.iloc[:2].mean() - 1) < 0.1
+    assert abs(firm_count.iloc[-2:].mean() / firm_count.iloc[:2].mean() - 1) < 0.1
+
+
+def test_more_firms_sharing_the_city_demand_lower_expected_profit():
+    state = TalentModel(config(), 3).state
+    ratio = firm_dynamics.profit_ratio_by_field(state)
+    state.city_demand *= 0.8  # the same firms share less demand
+    assert (firm_dynamics.profit_ratio_by_field(state) < ratio).all()
+
+
+def test_cheaper_park_land_lowers_entry_cost_and_the_land_bounds_the_park():
+    park = {"policy.park.enabled": True, "policy.park.start_year": 0}
+    state = TalentModel(config({**park, "policy.park.land_discount": 0.2}), 3).state
+    cheap = TalentModel(config({**park, "policy.park.land_discount": 1.0}), 3).state
+    assert firm_dynamics.park_cost_saving(cheap) > firm_dynamics.park_cost_saving(state) > 0
+    small = TalentModel(config({**park, "policy.park.land_ha": 100}), 3).state
+    assert firm_dynamics.park_room(small) <= 100 / 2.0 * SCALE
+    assert firm_dynamics.park_room(state) >= firm_dynamics.park_room(small)
+
+
+def test_cheaper_park_land_brings_more_park_firms():
+    park = {"policy.park.enabled": True, "policy.park.start_year": 0, "policy.park.land_ha": 5_000}
+    counts = []
+    for discount in (0.1, 1.0):
+        model = TalentModel(config({**park, "policy.park.land_discount": discount}), 3)
+        for _ in range(YEARS):
+            model.step()
+        counts.append(int((model.state.firms.active & model.state.firms.in_park).sum()))
+    assert counts[1] > counts[0]
+
+
+def test_the_market_rates_do_not_depend_on_the_scale():
+    rates = {}
+    for scale in (0.02, 0.08):
+        outcomes = simulate(config().model_copy(update={"scale": scale}), seed=3).outcomes
+        rates[scale] = (
+            outcomes["unemployment_rate"].mean(),
+            (outcomes["hires_from_unemployment"] / outcomes["job_seekers"]).mean(),
+            outcomes["vacancy_fill_rate"].mean(),
+        )
+    np.testing.assert_allclose(rates[0.08], rates[0.02], rtol=0.1)

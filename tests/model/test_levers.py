@@ -71,10 +71,13 @@ CASES = [
      "partner_universities", +1, 0.10),
     ("specialty_alignment", {"policy.specialty_alignment.value": 1.0},
      "duplication_index", -1, 0.10),
-    ("park", {"policy.park.enabled": True, "policy.park.firms_attracted": 1_000},
+    ("park", {"policy.park.enabled": True, "policy.park.land_ha": 2_000},
      "shared_training_capacity", +1, 0.30),
-    ("park", {"policy.park.enabled": True, "policy.park.firms_attracted": 1_000},
-     "firms", +1, 0.03),
+    # the park's entrants are those its cheap land makes profitable, in a city whose demand
+    # they share (docs/ODD.md §7.11): a small effect on the number of firms
+    ("park", {"policy.park.enabled": True, "policy.park.land_ha": 2_000,
+              "policy.park.land_discount": 1.0},
+     "firms", +1, 0.01),
     ("talent_subsidy", {"policy.talent_subsidy.monthly_allowance": 5_000,
                         "policy.talent_subsidy.housing_grant": 300_000},
      "graduate_inflow", +1, 0.10),
@@ -159,7 +162,7 @@ LATE_CASES = {
     "integration_units": {"policy.integration_units": {"value": 1.0}},
     "coordination": {"policy.coordination": {"value": 1.0}},
     "specialty_alignment": {"policy.specialty_alignment": {"value": 1.0}},
-    "park": {"policy.park": {"enabled": True, "firms_attracted": 1_000}},
+    "park": {"policy.park": {"enabled": True, "land_ha": 2_000}},
     "talent_subsidy": {"policy.talent_subsidy": {"monthly_allowance": 5_000}},
 }
 

@@ -315,8 +315,9 @@ class LabourMarket(Strict):
     rounds: int = param(
         1,
         "rounds",
-        "calibrated (by hand): with one contact and one application a round, one round a year "
-        "leaves ~5 % unemployed at year end (unemployment_rate target)",
+        "calibrated (by hand): with one contact and one application a round and urn-ball "
+        "slots, one round a year leaves ~7 % unemployed at year end (unemployment_rate band "
+        "3-8 %); more rounds fill more slots but lower the elasticity to seekers",
         ge=1,
         le=20,
     )
@@ -432,6 +433,72 @@ class LabourMarket(Strict):
         "calibrated: firms' preference for field match (中职 对口 rate ~76 %)",
         ge=0,
         le=10,
+    )
+    taste_noise: float = param(
+        0.1,
+        "log-wage",
+        "assumption: scale of a seeker's idiosyncratic taste (Gumbel) for a vacancy next to its "
+        "log wage",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=5,
+    )
+    merit_noise: float = param(
+        0.2,
+        "score",
+        "assumption: SD of a firm's noise in ranking an applicant (interviews)",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=5,
+    )
+    wage_productivity_elasticity: float = param(
+        0.3,
+        "1",
+        "assumption: elasticity of a firm's posted wage to its productivity (firm wage premia "
+        "pass through a fraction of productivity; Card, Cardoso, Heining & Kline 2018: ~0.1-0.3)",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=2,
+    )
+    markup_min: float = param(
+        -0.5,
+        "log-wage",
+        "assumption: lowest log markup of a posted wage over the schedule (about −40 %)",
+        ge=-5,
+        le=0,
+    )
+    markup_max: float = param(
+        1.0,
+        "log-wage",
+        "assumption: highest log markup of a posted wage over the schedule (about +170 %)",
+        ge=0,
+        le=5,
+    )
+    max_open_years: int = param(
+        10,
+        "years",
+        "assumption: years of unfilled vacancies beyond which the wage adjustment speeds up no "
+        "more",
+        ge=0,
+        le=100,
+    )
+    outside_option_weight: float = param(
+        0.5,
+        "share",
+        "assumption: an unemployed seeker turns down a local wage below this share of their "
+        "best outside income net of the moving cost (the outside option puts a floor under the "
+        "reservation wage as the spell lengthens)",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=2,
+    )
+    moving_cost: float = param(
+        15_000,
+        "RMB/yr",
+        "assumption: yearly equivalent of the cost of moving to an outside destination "
+        "(travel, housing deposit, lost network)",
+        plausible=(5_000, 40_000),
+        ge=0,
     )
 
 
@@ -700,6 +767,103 @@ class Firms(Strict):
     university_seek_rate: float = param(
         0.12, "1/yr", "assumption: share of R&D firms seeking a university project", ge=0, le=1
     )
+    city_demand_growth: float = param(
+        0.0,
+        "1/yr",
+        "assumption: growth of the city's demand for labour as a whole; Zibo's resident "
+        "population (~4.7 M) and employment have been roughly stable since 2010 (Zibo "
+        "statistical yearbook), so the fields' demand_growth trends shift demand between "
+        "fields around a flat total",
+        plausible=(-0.01, 0.01),
+        ge=-0.1,
+        le=0.1,
+    )
+    tech_share_productivity: float = param(
+        0.5,
+        "share per log-productivity",
+        "assumption: rise of a firm's share of demand above secondary per unit of log "
+        "productivity (skill-biased technology)",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=5,
+    )
+    tech_share_min: float = param(
+        0.05, "share", "assumption: lowest share of a firm's demand above secondary", ge=0, le=1
+    )
+    tech_share_max: float = param(
+        0.95, "share", "assumption: highest share of a firm's demand above secondary", ge=0, le=1
+    )
+    split_gaozhi: float = param(
+        0.5,
+        "share",
+        "assumption: 高职 part of demand above secondary (the three parts are normalised)",
+        gt=0,
+        le=1,
+    )
+    split_benke: float = param(0.38, "share", "assumption: 本科 part, as split_gaozhi", gt=0, le=1)
+    split_graduate: float = param(
+        0.12, "share", "assumption: 研究生 part, as split_gaozhi", gt=0, le=1
+    )
+    reference_worker_productivity: float = param(
+        1.3,
+        "productivity units",
+        "model: mean worker productivity at set-up (level mix × skills, §7.9), so that revenue "
+        "per worker at set-up is revenue_per_worker",
+        gt=0,
+        le=10,
+    )
+    exit_productivity_elasticity: float = param(
+        2.0,
+        "1 per log-productivity",
+        "assumption: exit hazard falls with productivity relative to the mean, "
+        "h ∝ exp(−elasticity·(log A − mean log A)) (selection on productivity: Jovanovic 1982; "
+        "Foster, Haltiwanger & Syverson 2008)",
+        plausible=(1.0, 4.0),
+        ge=0,
+        le=20,
+    )
+    exit_hazard_cap: float = param(
+        0.5, "1/yr", "assumption: highest yearly exit hazard of a firm", gt=0, le=1
+    )
+    entry_size_sigma: float = param(
+        0.5,
+        "log-SD",
+        "assumption: dispersion of entrants' sizes around entry_size",
+        plausible=(0.3, 1.0),
+        ge=0,
+        le=5,
+    )
+    entry_productivity_sd: float = param(
+        0.2,
+        "log-SD",
+        "assumption: dispersion of entrants' log productivity around the mean",
+        plausible=(0.1, 0.4),
+        ge=0,
+        le=2,
+    )
+    above_scale_size: float = param(
+        20.0,
+        "employees",
+        "assumption: an entrant from this size counts as above-scale (规模以上: ≥ 20 M RMB "
+        "revenue, ~20 workers at revenue_per_worker)",
+        gt=0,
+    )
+    entry_payback_years: float = param(
+        5.0,
+        "years",
+        "assumption: years of expected profit an entrant weighs against its entry cost",
+        plausible=(3.0, 10.0),
+        gt=0,
+        le=50,
+    )
+    poaching_tight_multiple: float = param(
+        2.0,
+        "1",
+        "assumption: poaching = firms.poaching × this × min(1, vacancies / new seekers): "
+        "firms.poaching at a market with half as many vacancies as new seekers",
+        ge=0,
+        le=10,
+    )
 
 
 class Lever(Strict):
@@ -716,7 +880,31 @@ class DemoPark(Strict):
     start_year: int = param(0, "year", "0 = from the first reported year", ge=0, le=2100)
     land_ha: float = param(200, "ha", "assumption: Lingang-style zone", ge=0, le=10_000)
     shared_base_capacity: int = param(3_000, "trainee places", "assumption", ge=0)
-    firms_attracted: int = param(30, "firms/yr", "assumption", ge=0, le=10_000)
+    land_per_firm: float = param(
+        2.0,
+        "ha/firm",
+        "assumption: land a park entrant occupies (a mid-sized plant); the park holds "
+        "land_ha / land_per_firm firms",
+        gt=0,
+        le=1_000,
+    )
+    land_discount: float = param(
+        0.5,
+        "share of land value",
+        "assumption: share of the land's value (policy.land_value) the park waives for an "
+        "entrant (industrial land below market price in development zones)",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=1,
+    )
+    productivity_edge: float = param(
+        0.1,
+        "log-productivity",
+        "assumption: mean productivity advantage of a park entrant (selection of tech firms)",
+        plausible=(0.0, 0.2),
+        ge=0,
+        le=1,
+    )
     base_cost: float = param(5_000, "RMB/place/yr", "assumption: running a shared base", ge=0)
     branch_colleges: int = param(
         2, "colleges", "assumption: branch colleges and firm universities", ge=0, le=50

@@ -4,14 +4,17 @@ A vacancy cell is one firm's openings at one labour-market level. In each round 
 seeker learns of ``contacts`` open cells of their level (search frictions), each in their own
 field with probability ``own_field_contacts`` (else in any field; in any field also where their
 own field has no open cell), drawn in proportion to open slots; they apply to the best
-``applications`` of them whose wage clears their reservation wage, and each cell makes offers to
-its best applicants up to its open slots; a seeker holding several offers takes the best.
+``applications`` of them whose wage clears their reservation wage. Each application reaches
+one of the cell's open slots at random, and each slot offers to its best applicant (urn-ball:
+Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can draw several
+applicants while another draws none; a seeker holding several offers takes the best.
 
 Every draw depends on the market only through shares of slots, so the matching it generates is
-homogeneous of degree one in (seekers, vacancies) as long as markets are not thin: the
-aggregate matching function has constant returns, and its elasticities come from the urn-ball
-congestion of each round and from the mix of slack and tight submarkets (fields and levels;
-Shimer 2007, Neugart 2004).
+homogeneous of degree one in (seekers, vacancies): the aggregate matching function has
+constant returns, and within a round a slot receiving Poisson(λ) applications (λ
+applications per open slot) fills with probability 1 − e^(−λ), so the elasticity with respect
+to seekers is λ·e^(−λ)/(1 − e^(−λ)) (about 0.35 at λ ≈ 2.5) and, with the mix of slack and
+tight submarkets (fields and levels; Shimer 2007, Neugart 2004), the aggregate elasticities.
 """
 
 from __future__ import annotations
@@ -181,23 +184,27 @@ def match(
         taste = stream.gumbel(
             np.repeat(s_key, cell.shape[1]), "taste", pair=vacancies.key[safe].ravel()
         )
-        appeal[ok] = np.log(pay[ok]) + 0.1 * taste.reshape(cell.shape)[ok]
+        appeal[ok] = np.log(pay[ok]) + params.taste_noise * taste.reshape(cell.shape)[ok]
         best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications]
         row, col = np.nonzero(ok[np.arange(len(active))[:, None], best_cols])
         col = best_cols[row, col]
         seeker_of = active[row]
         cell, in_field = cell[row, col], in_field[row, col]
         pay, appeal = pay[row, col], appeal[row, col]
-        # each cell offers to its best applicants up to its open slots
+        # each application reaches one of the cell's open slots; each slot offers to its best
+        # applicant (urn-ball: a slot can draw none while another of the firm draws several)
         merit = (
             seekers.score[seeker_of]
             + params.in_field_priority * in_field
-            + 0.2 * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
+            + params.merit_noise
+            * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
         )
-        order = _order_within(cell, merit)
+        u = stream.uniform(seekers.key[seeker_of], f"opening {r}", pair=vacancies.key[cell])
+        opening = (np.cumsum(slots) - slots)[cell] + (u * slots[cell]).astype(np.int64)
+        order = _order_within(opening, merit)
         seeker_of, cell, pay, appeal = seeker_of[order], cell[order], pay[order], appeal[order]
-        first = _run_starts(cell)
-        offered = (np.arange(len(cell)) - first) < slots[cell]
+        ordered = opening[order]
+        offered = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(ordered) else ordered
         seeker_of, cell, pay, appeal = (
             seeker_of[offered],
             cell[offered],

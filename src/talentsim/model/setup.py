@@ -70,6 +70,8 @@ def build_city(config: CityConfig, model: mesa.Model, stream: Stream) -> CitySta
     _add_firms(state, rng)
     _add_workforce(state, rng)
     state.mean_log_productivity0 = state.mean_log_productivity()
+    state.city_demand = float(state.firms.size_target[state.firms.active].sum())
+    state.demand_per_firm0 = state.city_demand / int(state.firms.active.sum())
     _add_schools(state, rng)
     _add_universities(state)
     _add_students(state, stream)
@@ -111,7 +113,9 @@ def _add_workforce(state: CityState, rng: np.random.Generator) -> None:
     counts = rng.poisson(table.size_target)
     employer = np.repeat(np.arange(len(table)), counts)
     n = len(employer)
-    shares = firms.level_shares(s.tech[table.field], table.log_productivity)[employer]
+    shares = firms.level_shares(state.config.firms, s.tech[table.field], table.log_productivity)[
+        employer
+    ]
     market = (rng.random(n)[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
     market = np.minimum(market, N_MARKET_LEVELS - 1)
     secondary = rng.choice(SECONDARY_MIX[0], size=n, p=SECONDARY_MIX[1])

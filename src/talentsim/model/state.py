@@ -120,6 +120,8 @@ class CityState:
     now: ThisYear = field(default_factory=ThisYear)
     wage_index: float = 1.0
     demand_shock: float = 0.0  # log of the city's aggregate demand (AR(1); 0 when off)
+    city_demand: float = 0.0  # the firms' scales Σ S_f the city's demand supports (persons)
+    demand_per_firm0: float = 0.0  # city_demand per active firm at set-up
     previous_wage_index: float = 1.0
     mean_log_productivity0: float = 0.0
     land_places: float = 0.0
@@ -180,14 +182,17 @@ class CityState:
         desired = desired_employment(
             self.config.firms,
             table.size_target,
-            level_shares(s.tech[table.field], table.log_productivity),
+            level_shares(self.config.firms, s.tech[table.field], table.log_productivity),
             table.log_markup,
             float(np.exp(self.demand_shock)),
         )
         return desired * table.active[:, None]
 
     def update_revenue(self) -> None:
-        """Revenue = revenue_per_worker · A_f · Σ worker productivity (at t0, π ≈ 1.3)."""
+        """Revenue = revenue_per_worker · A_f · Σ worker productivity / π_0.
+
+        π_0 = ``firms.reference_worker_productivity``, the mean worker productivity at set-up.
+        """
         p, table = self.people, self.firms
         employed = p.stage == Stage.EMPLOYED
         employer = p.employer[employed]
@@ -201,7 +206,7 @@ class CityState:
         total = np.bincount(employer, weights=output, minlength=len(table))
         table.revenue[:] = (
             self.config.firms.revenue_per_worker
-            / 1.3
+            / self.config.firms.reference_worker_productivity
             * np.exp(table.log_productivity)
             * total
             * table.active

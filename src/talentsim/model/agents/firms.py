@@ -27,9 +27,6 @@ SURCHARGE_RATE = 0.05
 VAT_ON_VALUE_ADDED = 0.13
 """VAT rate applied to value added (approximation of VAT paid)."""
 
-LEVEL_SPLIT = np.array([0.5, 0.38, 0.12])
-"""Split of above-secondary demand across gaozhi, benke and graduate levels (assumption)."""
-
 COLUMNS: dict[str, Any] = {
     "key": np.int64,  # stable id for keyed draws: (born·100 + batch)·10⁷ + k
     "active": np.bool_,
@@ -138,15 +135,28 @@ class Firm(mesa.Agent):
         return bool(self.table.coop[self.row])
 
 
-def level_shares(tech_intensity: np.ndarray, log_productivity: np.ndarray) -> np.ndarray:
+def level_split(params: Firms) -> np.ndarray:
+    """(3,) the split of above-secondary demand across 高职, 本科 and 研究生 (sums to 1)."""
+    split = np.array([params.split_gaozhi, params.split_benke, params.split_graduate])
+    return split / split.sum()
+
+
+def level_shares(
+    params: Firms, tech_intensity: np.ndarray, log_productivity: np.ndarray
+) -> np.ndarray:
     """(firms, 4) demand shares by labour-market level.
 
-    A firm's tech share τ = clip(tech_intensity_field + 0.5·log A, 0.05, 0.95) goes to the
-    levels above secondary in the ratio :data:`LEVEL_SPLIT`; innovation (higher log A) shifts
-    demand up the levels.
+    A firm's tech share τ = clip(tech_intensity_field + θ_A·log A, τ_min, τ_max) goes to the
+    levels above secondary in the ratio :func:`level_split`; innovation (higher log A) shifts
+    demand up the levels. θ_A = ``tech_share_productivity``, [τ_min, τ_max] =
+    [``tech_share_min``, ``tech_share_max``].
     """
-    tau = np.clip(tech_intensity + 0.5 * log_productivity, 0.05, 0.95)
-    return np.column_stack([1.0 - tau, tau[:, None] * LEVEL_SPLIT[None, :]])
+    tau = np.clip(
+        tech_intensity + params.tech_share_productivity * log_productivity,
+        params.tech_share_min,
+        params.tech_share_max,
+    )
+    return np.column_stack([1.0 - tau, tau[:, None] * level_split(params)[None, :]])
 
 
 def desired_employment(
@@ -189,10 +199,6 @@ def vacancies(
     return (whole + (u < gap - whole)).astype(np.int64)
 
 
-MARKUP_BOUNDS = (-0.5, 1.0)
-"""Bounds of a firm's log wage markup over the schedule (about −40 % to +170 %)."""
-
-
 def adjust_posted_wages(
     params: LabourMarket,
     log_markup: np.ndarray,
@@ -207,7 +213,8 @@ def adjust_posted_wages(
     elsewhere m ← (1 − δ)·m. δ = ``wage_reversion``, λ = ``wage_adjustment``, d the years
     the level's vacancies have already stayed unfilled (w_d = ``vacancy_duration_weight``),
     s* = ``normal_unfilled_share``: a level that fills easily lowers its markup, a shortage
-    raises it, and more the longer it lasts. d counts up while vacancies stay unfilled.
+    raises it, and more the longer it lasts. d counts up while vacancies stay unfilled, to at
+    most ``max_open_years``; m stays in [``markup_min``, ``markup_max``].
     Returns the new (log_markup, open_years).
     """
     posted = openings > 0
@@ -216,8 +223,8 @@ def adjust_posted_wages(
     markup = (1.0 - params.wage_reversion) * log_markup + np.where(
         posted, push * (share - params.normal_unfilled_share), 0.0
     )
-    years = np.where(posted & (unfilled > 0), np.minimum(open_years + 1, 10), 0)
-    return np.clip(markup, *MARKUP_BOUNDS), years.astype(np.int8)
+    years = np.where(posted & (unfilled > 0), np.minimum(open_years + 1, params.max_open_years), 0)
+    return np.clip(markup, params.markup_min, params.markup_max), years.astype(np.int8)
 
 
 def net_benefit_of_cooperation(
@@ -284,21 +291,22 @@ def exit_probability(
     size: np.ndarray,
     age: np.ndarray,
 ) -> np.ndarray:
-    """Yearly exit hazard, falling with productivity, size and age (capped at 0.5).
+    """Yearly exit hazard, falling with productivity, size and age (capped at ``exit_hazard_cap``).
 
-    h = exit_rate · exp(−2·(log A − mean log A)) · (S / entry_size)^−β_S · (1 + age)^−β_a
+    h = exit_rate · exp(−β_A·(log A − mean log A)) · (S / entry_size)^−β_S · (1 + age)^−β_a
 
-    β_S = ``exit_size_elasticity``, β_a = ``exit_age_elasticity``: small young firms exit most
-    (Evans 1987; Dunne, Roberts & Samuelson 1989); exit_rate is the hazard of a new firm of
-    entry size and mean productivity.
+    β_A = ``exit_productivity_elasticity``, β_S = ``exit_size_elasticity``, β_a =
+    ``exit_age_elasticity``: small young unproductive firms exit most (Evans 1987; Dunne,
+    Roberts & Samuelson 1989); exit_rate is the hazard of a new firm of entry size and mean
+    productivity.
     """
     hazard = (
         params.exit_rate
-        * np.exp(-2.0 * (log_productivity - mean_log_productivity))
+        * np.exp(-params.exit_productivity_elasticity * (log_productivity - mean_log_productivity))
         * (np.maximum(size, 1.0) / params.entry_size) ** -params.exit_size_elasticity
         * (1.0 + np.maximum(age, 0)) ** -params.exit_age_elasticity
     )
-    return np.minimum(hazard, 0.5)
+    return np.minimum(hazard, params.exit_hazard_cap)
 
 
 def growth_rate(
@@ -315,6 +323,8 @@ def growth_rate(
     m̄ is the firm's employment-weighted log wage markup (what a shortage costs it), γ =
     ``growth_wage_elasticity``, σ = ``growth_noise``, ε ~ N(0, 1) (``shock``); −σ²/2 keeps
     the expected scale growing at the trend (the shock is size-independent: Gibrat's law).
+    The city's total is then set by :func:`share_city_demand`, so these rates shift demand
+    between firms.
     """
     sigma = params.growth_noise
     return (
@@ -324,6 +334,18 @@ def growth_rate(
         + sigma * shock
         - 0.5 * sigma**2
     )
+
+
+def share_city_demand(size_target: np.ndarray, city_demand: float) -> np.ndarray:
+    """Firms' scales rescaled to add up to the city's demand: S_f ← S_f · T / Σ_f S_f.
+
+    The city's demand for its firms' output T (``CityState.city_demand``, in persons at the
+    schedule wage) grows at ``city_demand_growth``; firms' growth rates, entry and exit decide
+    how it is shared: a growing field, an innovator or an entrant takes demand from the others
+    (business stealing), and the demand of an exiting firm goes to the survivors.
+    """
+    total = size_target.sum()
+    return size_target * (city_demand / total) if total > 0 else size_target
 
 
 def entry_mean(

@@ -12,18 +12,30 @@ Growth (:func:`grow_and_enter`): S ← max(S · exp(g), 1) with g from
 :func:`~talentsim.model.agents.firms.growth_rate` (field trend, innovation, labour cost above
 the schedule, a size-independent shock). Entry: n ~ Poisson(entry_rate · N_0 · (π_e/π_e,0)^ε)
 (:func:`~talentsim.model.agents.firms.entry_mean`), where an entrant's expected profit per
-worker relative to the set-up year is π_e/π_e,0 = (1 − ŝ·exp(m̄)) / (1 − ŝ), ŝ the schedule
-wage bill over value added (:func:`schedule_labour_share`) and m̄ the employment-weighted log
-wage markup of the city; an entrant picks its field in proportion to employment share ×
-(the field's profit ratio)^ε. Each entrant's size is lognormal(log entry_size, 0.5²); with the
-demonstration park open, Poisson(firms_attracted · scale) more enter the park in
-tech-intensive fields. An entrant outside the park is an SOE with probability soe_share, so the
-SOE share holds in the steady state (park entrants are private). Every draw of a firm is keyed
-by the firm; the counts are inverse-CDF draws of one uniform each.
+worker relative to the set-up year is π_e/π_e,0 = (1 − ŝ·exp(m̄)) / (1 − ŝ) · (T/N)/(T_0/N_0),
+ŝ the schedule wage bill over value added (:func:`schedule_labour_share`), m̄ the
+employment-weighted log wage markup of the field and T/N the city's demand per firm
+(:func:`profit_ratio_by_field`); an entrant picks its field in proportion to employment share ×
+(the field's profit ratio)^ε. Each entrant's size is lognormal(log entry_size,
+entry_size_sigma²). Then the scales of all active firms are rescaled to the city's demand
+T_t = T_{t−1} · exp(city_demand_growth), T at set-up their sum
+(:func:`~talentsim.model.agents.firms.share_city_demand`): growth rates, entry and exit share
+out a demand whose total follows the city (Zibo's population and employment are roughly
+stable), so the fields' trends are shifts between fields, not a growth of the total.
+
+The demonstration park's land lowers an entrant's entry cost (:func:`park_cost_saving`): in
+the park the profit ratio is r_f + c, c = land_per_firm · land_value · land_discount /
+(entry_payback_years · P_0), P_0 an entrant's yearly profit at set-up. The park adds the
+entrants the lower cost brings in: n_park ~ Poisson(entry_rate · N_0 · Σ_f share_f · τ_f ·
+((r_f + c)^ε − r_f^ε)), tech-intensive fields (τ_f) weighted, at most the firms the land left
+holds (:func:`park_room`). An entrant outside the park is an SOE with probability soe_share, so
+the SOE share holds in the steady state (park entrants are private). Every draw of a firm is
+keyed by the firm; the counts are inverse-CDF draws of one uniform each.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -37,14 +49,10 @@ from talentsim.model.skills import LEVEL_PRODUCTIVITY
 from talentsim.model.state import CityState
 from talentsim.model.streams import Stream
 
-ENTRANT_SIZE_SIGMA = 0.5
-"""SD of an entrant's log size (assumption)."""
-ENTRANT_PRODUCTIVITY_SD = 0.2
-"""SD of an entrant's log productivity around the mean (assumption)."""
-PARK_PRODUCTIVITY_EDGE = 0.1
-"""Mean log-productivity advantage of a park entrant (assumption)."""
-ABOVE_SCALE_SIZE = 20
-"""Employment from which an entrant counts as above-scale (assumption)."""
+MAX_LABOUR_SHARE = 0.9
+"""Numerical guard: ŝ is kept below this so that profit stays positive at the schedule."""
+MIN_PROFIT_RATIO = 1e-3
+"""Numerical guard: the lowest profit ratio an entrant can expect (entry nearly stops)."""
 BRANCH_COLLEGE_INTAKE = 1_000
 """Students per year of a park branch college (assumption)."""
 BRANCH_COLLEGE_SPECIALTIES = 10
@@ -90,25 +98,34 @@ def close_firms(state: CityState, stream: Stream) -> None:
 def schedule_labour_share(state: CityState) -> float:
     """ŝ: the wage bill at the wage schedule over value added, for a firm of mean technology.
 
-    ŝ = Σ_l share_l·w̄_l·π̄ / (value_added_share · revenue_per_worker · Σ_l share_l·m_l / 1.3),
+    ŝ = Σ_l share_l·w̄_l·π̄ / (value_added_share · revenue_per_worker · Σ_l share_l·m_l / π_0),
     with the employment-weighted mean demand shares and premium π̄ and the level
-    productivities m_l (at wage index 1, as firms' revenue grows with the same productivity).
+    productivities m_l (at wage index 1, as firms' revenue grows with the same productivity);
+    π_0 = ``reference_worker_productivity``.
     """
     s, cfg = state.structure, state.config
-    shares = firms.level_shares(s.tech, np.zeros(s.n_fields))
+    shares = firms.level_shares(cfg.firms, s.tech, np.zeros(s.n_fields))
     mean_share = np.average(shares, axis=0, weights=s.employment_share)
     base = np.array([cfg.city.base_wage[name] for name in LEVELS])
     premium = float(np.average(s.premium, weights=s.employment_share))
     wage = float(mean_share @ base) * premium
-    output = cfg.firms.value_added_share * cfg.firms.revenue_per_worker / 1.3
+    output = (
+        cfg.firms.value_added_share
+        * cfg.firms.revenue_per_worker
+        / cfg.firms.reference_worker_productivity
+    )
     return wage / (output * float(mean_share @ LEVEL_PRODUCTIVITY))
 
 
 def profit_ratio_by_field(state: CityState) -> np.ndarray:
-    """(fields,) an entrant's expected profit relative to the set-up year: (1 − ŝ·e^m̄)/(1 − ŝ).
+    """(fields,) an entrant's expected profit relative to the set-up year.
+
+    π_e/π_e,0 = (1 − ŝ·e^m̄)/(1 − ŝ) · (T/N)/(T_0/N_0)
 
     m̄ is the field's employment-weighted log wage markup (firms' posted wages over the
-    schedule): where labour is scarce wages are high and entry pays less.
+    schedule): where labour is scarce wages are high and entry pays less. T/N is the city's
+    demand per active firm (``city_demand`` over the firms active now) against set-up: the
+    more firms share the city's demand, the less an entrant expects to sell.
     """
     table, n_fields = state.firms, state.structure.n_fields
     employed = state.employment_by_firm_level()
@@ -116,8 +133,10 @@ def profit_ratio_by_field(state: CityState) -> np.ndarray:
     markup = np.bincount(
         table.field, weights=(employed * table.log_markup).sum(axis=1), minlength=n_fields
     ) / np.maximum(weight, 1.0)
-    share = min(schedule_labour_share(state), 0.9)
-    return np.maximum(1.0 - share * np.exp(markup), 1e-3) / (1.0 - share)
+    share = min(schedule_labour_share(state), MAX_LABOUR_SHARE)
+    margin = np.maximum(1.0 - share * np.exp(markup), MIN_PROFIT_RATIO) / (1.0 - share)
+    demand = state.city_demand / max(int(table.active.sum()), 1) / state.demand_per_firm0
+    return margin * demand
 
 
 def grow_and_enter(state: CityState, stream: Stream) -> None:
@@ -127,7 +146,7 @@ def grow_and_enter(state: CityState, stream: Stream) -> None:
     keys = table.key[active]
     innovated = np.isin(active, state.now.innovated)
     shares = firms.level_shares(
-        state.structure.tech[table.field[active]], table.log_productivity[active]
+        cfg, state.structure.tech[table.field[active]], table.log_productivity[active]
     )
     growth = firms.growth_rate(
         cfg,
@@ -145,19 +164,56 @@ def grow_and_enter(state: CityState, stream: Stream) -> None:
     n_entry = stream.count("entrants", firms.entry_mean(cfg, initial, mean_ratio))
     park = state.config.policy.park
     n_park = 0
+    park_weights = weights
     if gov.park_open():
-        n_park = stream.count("park entrants", park.firms_attracted * state.scale)
+        saving = park_cost_saving(state)
+        park_ratio = ratio + saving
+        park_weights = (
+            state.structure.employment_share
+            * state.structure.tech
+            * (park_ratio**cfg.entry_profit_elasticity - ratio**cfg.entry_profit_elasticity)
+        )
+        extra = cfg.entry_rate * initial * float(park_weights.sum())
+        n_park = min(stream.count("park entrants", extra), park_room(state))
         if state.year == max(park.start_year, state.config.city.start_year):
             gov.spend("park", park.land_ha * state.config.policy.land_value)
             open_branch_colleges(state, stream)
         gov.spend("park", park.shared_base_capacity * park.base_cost)
-    for batch, count, in_park in (
-        (FirmBatch.ENTRANT, n_entry, False),
-        (FirmBatch.PARK, n_park, True),
+    for batch, count, in_park, field_weights in (
+        (FirmBatch.ENTRANT, n_entry, False, weights),
+        (FirmBatch.PARK, n_park, True, park_weights),
     ):
         if count:
-            _enter(state, stream, batch, count, in_park, mean_a, weights)
+            _enter(state, stream, batch, count, in_park, mean_a, field_weights)
+    state.city_demand *= np.exp(cfg.city_demand_growth)
+    table.size_target[table.active] = firms.share_city_demand(
+        table.size_target[table.active], state.city_demand
+    )
     state.now.counters.update(firm_entries=n_entry + n_park, entrant_profit_ratio=mean_ratio)
+
+
+def entrant_profit(state: CityState) -> float:
+    """P_0: an entrant's yearly profit at set-up, RMB/yr (entry size × value added × (1 − ŝ))."""
+    cfg = state.config.firms
+    share = min(schedule_labour_share(state), MAX_LABOUR_SHARE)
+    return cfg.entry_size * cfg.revenue_per_worker * cfg.value_added_share * (1.0 - share)
+
+
+def park_cost_saving(state: CityState) -> float:
+    """c: the park's land saving as a share of an entrant's expected profit at set-up.
+
+    c = land_per_firm · land_value · land_discount / (entry_payback_years · P_0)
+    """
+    cfg, park = state.config, state.config.policy.park
+    saving = park.land_per_firm * cfg.policy.land_value * park.land_discount
+    return saving / (cfg.firms.entry_payback_years * entrant_profit(state))
+
+
+def park_room(state: CityState) -> int:
+    """Park entrants the land left can take: land_ha / land_per_firm (at scale) − firms there."""
+    table, park = state.firms, state.config.policy.park
+    capacity = math.floor(park.land_ha / park.land_per_firm * state.scale)
+    return max(capacity - int((table.active & table.in_park).sum()), 0)
 
 
 def _enter(
@@ -171,12 +227,12 @@ def _enter(
 ) -> None:
     s, cfg = state.structure, state.config.firms
     keys = state.firms.new_keys(state.year, batch, count)
-    field = stream.choice(keys, "field", weights * (s.tech if in_park else 1.0))
-    size = np.exp(np.log(cfg.entry_size) + ENTRANT_SIZE_SIGMA * stream.normal(keys, "size"))
+    field = stream.choice(keys, "field", weights)
+    size = np.exp(np.log(cfg.entry_size) + cfg.entry_size_sigma * stream.normal(keys, "size"))
     productivity = (
         mean_a
-        + PARK_PRODUCTIVITY_EDGE * in_park
-        + ENTRANT_PRODUCTIVITY_SD * stream.normal(keys, "productivity")
+        + state.config.policy.park.productivity_edge * in_park
+        + cfg.entry_productivity_sd * stream.normal(keys, "productivity")
     )
     add_firms(
         state,
@@ -187,7 +243,7 @@ def _enter(
         industrial=s.industrial[field],
         in_park=in_park,
         soe=(not in_park) & (stream.uniform(keys, "soe") < cfg.soe_share),
-        above_scale=size >= ABOVE_SCALE_SIZE,
+        above_scale=size >= cfg.above_scale_size,
         log_productivity=productivity,
     )
 

@@ -2,15 +2,17 @@
 
 Desired employment by firm and level L*_fl = D·S_f·share_fl·exp(−η·m_fl)
 (:func:`talentsim.model.agents.firms.desired_employment`); openings v_fl = max(0, L*_fl −
-employed_fl), stochastically rounded. Posted wage w_fl = w̄_l · premium_f · exp(0.3·(log A_f −
+employed_fl), stochastically rounded. Posted wage w_fl = w̄_l · premium_f · exp(ζ·(log A_f −
 mean log A_0)) · exp(m_fl), the schedule times the firm's markup m_fl. An apprentice stays
-with the sponsor unless poached, with probability poaching · min(2, 2·tightness), tightness =
-openings / new seekers, and only up to the sponsor's openings at their level.
+with the sponsor unless poached, with probability poaching · k · min(1, tightness), k =
+``poaching_tight_multiple``, tightness = openings / new seekers, and only up to the sponsor's
+openings at their level.
 
 Seekers are the unemployed (new graduates, in-migrants, the displaced, quitters and the
-earlier unemployed, with reservation wage r = reservation_ratio · w̄_l · (1 −
-reservation_decay)^duration) and a share ``on_the_job_search`` of the employed (reservation
-wage = their wage · (1 + job_to_job_gain)); they are matched in rounds
+earlier unemployed, with the reservation wage of :func:`reservation_wages`: falling with the
+spell, floored by the best outside option net of the moving cost) and a share
+``on_the_job_search`` of the employed (reservation wage = their wage · (1 +
+job_to_job_gain)); they are matched in rounds
 (:func:`talentsim.model.matching.match`). After the market every firm adjusts its markups to
 the share of its vacancies left unfilled
 (:func:`~talentsim.model.agents.firms.adjust_posted_wages`).
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from talentsim.config.schema import LabourMarket
 from talentsim.model import skills
 from talentsim.model.agents import firms
 from talentsim.model.matching import Seekers, Vacancies, match
@@ -30,20 +33,51 @@ from talentsim.model.state import CityState
 from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Stage
 from talentsim.model.streams import Stream
 
-WAGE_PRODUCTIVITY_ELASTICITY = 0.3
-"""Elasticity of a firm's posted wage to its productivity (assumption)."""
-
 
 def schedule_wage(state: CityState) -> np.ndarray:
-    """(firms, 4) the wage schedule: w̄_l · premium_f · exp(0.3·(log A_f − mean log A_0))."""
+    """(firms, 4) the wage schedule: w̄_l · premium_f · exp(ζ·(log A_f − mean log A_0)).
+
+    ζ = ``labour_market.wage_productivity_elasticity``.
+    """
     table, s = state.firms, state.structure
+    zeta = state.config.labour_market.wage_productivity_elasticity
     return (
         state.base_wage(np.arange(N_MARKET_LEVELS))[None, :]
         * s.premium[table.field][:, None]
-        * np.exp(
-            WAGE_PRODUCTIVITY_ELASTICITY * (table.log_productivity - state.mean_log_productivity0)
-        )[:, None]
+        * np.exp(zeta * (table.log_productivity - state.mean_log_productivity0))[:, None]
     )
+
+
+def reservation_wages(
+    params: LabourMarket,
+    reference: np.ndarray,
+    duration: np.ndarray,
+    outside_income: np.ndarray,
+) -> np.ndarray:
+    """Reservation wage of unemployed seekers: the spell rule, floored by the outside option.
+
+    r = max(reservation_ratio · w_ref · (1 − reservation_decay)^duration,
+            outside_option_weight · (y_out − moving_cost))
+
+    w_ref is the seeker's starting wage at the schedule (base wage of the level; the field
+    premium is in y_out), y_out the best outside destination's income for them (w_ref_field ·
+    wage_ratio_d + amenity_d, as in migration): a seeker whose best outside option pays more
+    holds out for more, and the floor stops the spell rule driving r towards zero.
+    """
+    spell = params.reservation_ratio * reference * (1.0 - params.reservation_decay) ** duration
+    outside = params.outside_option_weight * (outside_income - params.moving_cost)
+    return np.maximum(spell, outside)
+
+
+def best_outside_income(
+    state: CityState, market_level: np.ndarray, field: np.ndarray
+) -> np.ndarray:
+    """y_out: income at the best outside destination, max_d w_ref · wage_ratio_d + amenity_d."""
+    destinations = state.config.city.destinations
+    ratio = np.array([d.wage_ratio for d in destinations])
+    amenity = np.array([d.amenity for d in destinations])
+    reference = state.base_wage(market_level) * state.structure.premium[np.maximum(field, 0)]
+    return (reference[:, None] * ratio[None, :] + amenity[None, :]).max(axis=1)
 
 
 def clear(state: CityState, stream: Stream) -> None:
@@ -77,12 +111,15 @@ def clear(state: CityState, stream: Stream) -> None:
         wage=wage[cells_firm, cells_level],
     )
     market_level = MARKET_LEVEL[p.level[seeking]]
-    duration = state.year - p.unemployed_since[unemployed]
+    level_u = market_level[: len(unemployed)]
     reservation = np.concatenate(
         [
-            cfg.reservation_ratio
-            * state.base_wage(market_level[: len(unemployed)])
-            * (1.0 - cfg.reservation_decay) ** duration,
+            reservation_wages(
+                cfg,
+                state.base_wage(level_u),
+                state.year - p.unemployed_since[unemployed],
+                best_outside_income(state, level_u, p.field[unemployed]),
+            ),
             p.wage[on_the_job] * (1.0 + cfg.job_to_job_gain),
         ]
     )
@@ -147,8 +184,9 @@ def _keep_apprentices(
     apprentices = graduates[p.sponsor[graduates] >= 0]
     sponsor = p.sponsor[apprentices]
     level = MARKET_LEVEL[p.level[apprentices]]
-    poached = stream.uniform(p.pid[apprentices], "poaching") < state.config.firms.poaching * min(
-        2.0, tightness * 2
+    cfg = state.config.firms
+    poached = stream.uniform(p.pid[apprentices], "poaching") < (
+        cfg.poaching * cfg.poaching_tight_multiple * min(1.0, tightness)
     )
     # a sponsor keeps its apprentices only up to its vacancies at their level
     candidate = ~poached & table.active[sponsor]
