@@ -137,7 +137,9 @@ def median_runs(scale: float, reps: int, tree: Tree | None = None) -> dict[str, 
     return summarise([one_run(tree, scale, seed) for seed in range(1, reps + 1)], scale)
 
 
-def compare_with_reference(revision: str, scale: float, reps: int) -> dict[str, Any]:
+def compare_with_reference(
+    revision: str, scale: float, reps: int, years: int = YEARS
+) -> dict[str, Any]:
     """The working tree and ``revision`` side by side, repetitions interleaved (ABBA order).
 
     Repetition k runs both trees with seed k, the working tree first in even repetitions and
@@ -150,7 +152,7 @@ def compare_with_reference(revision: str, scale: float, reps: int) -> dict[str, 
             order = [("work", WORK), ("reference", ref)]
             for name, tree in order if rep % 2 == 0 else order[::-1]:
                 print(f"  {name} {rep + 1}/{reps} ...", flush=True)
-                runs[name].append(one_run(tree, scale, rep + 1))
+                runs[name].append(one_run(tree, scale, rep + 1, years))
         work, base = summarise(runs["work"], scale), summarise(runs["reference"], scale)
         pairs = list(zip(runs["work"], runs["reference"], strict=True))
         paired = {

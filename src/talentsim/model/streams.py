@@ -23,9 +23,9 @@ import zlib
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN_INT, _MIX1_INT, _MIX2_INT = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_MASK = 0xFFFFFFFFFFFFFFFF
+_GOLDEN, _MIX1, _MIX2 = np.uint64(_GOLDEN_INT), np.uint64(_MIX1_INT), np.uint64(_MIX2_INT)
 _COLUMN = np.uint64(0xD1B54A32D192ED03)
 _TO_UNIT = 2.0**-53
 _BLOCK = 1 << 15
@@ -68,13 +68,11 @@ def code(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser of uint64 values (wrapping arithmetic)."""
-    return _mix_in_place(x.copy())
-
-
 def _mix_in_place(z: np.ndarray, shifted: np.ndarray | None = None) -> np.ndarray:
-    """:func:`_mix` overwriting ``z``, with ``shifted`` (like ``z``) as scratch if given."""
+    """SplitMix64 finaliser of uint64 values (wrapping arithmetic), overwriting ``z``.
+
+    ``shifted`` (like ``z``) is the scratch array, if given.
+    """
     if shifted is None:
         shifted = np.empty_like(z)
     z += _GOLDEN
@@ -90,7 +88,7 @@ def _mix_in_place(z: np.ndarray, shifted: np.ndarray | None = None) -> np.ndarra
 
 
 def _mix_twice_in_place(x: np.ndarray) -> np.ndarray:
-    """``_mix(_mix(x))`` overwriting ``x``, block by block so that each block stays in cache."""
+    """The finaliser twice over ``x``, in place, block by block (each block stays in cache)."""
     flat = x.reshape(-1)
     scratch = np.empty(min(_BLOCK, flat.size), dtype=np.uint64)
     for start in range(0, flat.size, _BLOCK):
@@ -100,12 +98,20 @@ def _mix_twice_in_place(x: np.ndarray) -> np.ndarray:
     return x
 
 
+def _mix_int(z: int) -> int:
+    """The finaliser of :func:`_mix_in_place` on one Python int (exact uint64 arithmetic)."""
+    z = (z + _GOLDEN_INT) & _MASK
+    z = ((z ^ (z >> 30)) * _MIX1_INT) & _MASK
+    z = ((z ^ (z >> 27)) * _MIX2_INT) & _MASK
+    return z ^ (z >> 31)
+
+
 def _mix_scalar(*words: int) -> np.uint64:
     """One uint64 from a sequence of integers (each folded in with the finaliser)."""
-    state = np.zeros(1, dtype=np.uint64)
+    state = 0
     for word in words:
-        state = _mix(state ^ np.array([word & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
-    return state[0]
+        state = _mix_int(state ^ (word & _MASK))
+    return np.uint64(state)
 
 
 class Stream:
@@ -143,7 +149,8 @@ class Stream:
             x += np.asarray(pair, dtype=np.int64).view(np.uint64) * _COLUMN
         if columns is not None:
             ids = np.arange(columns) if isinstance(columns, int) else np.asarray(columns)
-            x = _mix_in_place(x)[:, None] + (ids.astype(np.uint64) + np.uint64(1))[None, :] * _COLUMN
+            alternative = (ids.astype(np.uint64) + np.uint64(1)) * _COLUMN
+            x = _mix_in_place(x)[:, None] + alternative[None, :]
         return _mix_twice_in_place(x)
 
     def uniform(
