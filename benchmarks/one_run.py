@@ -33,6 +33,7 @@ from typing import Any
 
 INNER = (
     ("matching", "talentsim.model.matching", "match"),
+    ("matching", "talentsim.model.labour_market", "match"),  # where older revisions had it
     ("programme assignment", "talentsim.model.education", "assign_programmes"),
     ("programme utilities", "talentsim.model.education", "programme_utilities"),
     ("keyed draws", "talentsim.model.streams", "Stream._bits"),
@@ -98,6 +99,8 @@ def _time_inner() -> dict[str, float]:
 
     totals: dict[str, float] = {}
     for label, module_name, qualified in INNER:
+        if label in totals:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ImportError:
