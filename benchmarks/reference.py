@@ -94,7 +94,8 @@ def checkout(root: Path, revision: str) -> Iterator[Tree]:
     try:
         lock = where / "uv.lock"
         different = mismatches(locked_versions(lock.read_text())) if lock.exists() else {}
-        tree = Tree(name=f"{revision} ({commit[:7]})", root=where)
+        name = commit[:7] if commit.startswith(revision) else f"{revision} ({commit[:7]})"
+        tree = Tree(name=name, root=where)
         if different:
             subprocess.run(["uv", "sync", "--frozen"], cwd=where, check=True, capture_output=True)
             tree = Tree(
