@@ -16,4 +16,3 @@ def test_every_process_and_the_compaction_are_timed_every_year():
     assert all(seconds >= 0 for seconds in after_burn_in.values())
     simulate(cfg, seed=3, years=2, city=city)
     assert sum(city.process_cpu.values()) > sum(after_burn_in.values())
-
