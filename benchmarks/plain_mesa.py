@@ -8,7 +8,11 @@ One year of the persons' own decisions on one population snapshot:
   deferred acceptance in six rounds (``education.programme_utilities``, ``assign_programmes``);
 - **progression** (final-year 中职 / 高职 / 本科 students): continue with
   ``education.continue_probability``;
-- **skill growth** (employed): ``skills.grow_skills``;
+- **the employed**: skill growth (``skills.grow_skills``); on-the-job search with probability
+  ``labour_market.on_the_job_search`` at a reservation wage of their wage · (1 +
+  ``job_to_job_gain``) (as ``processes.labour_market.clear``); and the yearly stay-or-leave
+  decision of a settled worker, valuing their wage plus any running talent allowance, with
+  ``employed_attachment`` (``migration.stay_probability(..., settled)``);
 - **migration** (unemployed): stay with ``migration.stay_probability``, leavers choose a
   destination (``migration.choose_destination``).
 
@@ -47,7 +51,8 @@ class Snapshot:
     """One population and every input of the people's rules, as numpy arrays.
 
     Per person (n): role, ability, family, district, stage, in_field, skill_general,
-    skill_field, reference (wage), local (income), migrant. Per programme (P): log_wage,
+    skill_field, reference (wage), local (income: the unemployed's, or an employed worker's
+    wage plus running allowance), wage, migrant. Per programme (P): log_wage,
     placement, quality, tech, log_points, seats, school_district, field. Per district (D):
     peer (track-choice peer driver), distance (D, P) and peer_field (D, P).
     """
@@ -63,6 +68,7 @@ class Snapshot:
     skill_field: np.ndarray
     reference: np.ndarray
     local: np.ndarray
+    wage: np.ndarray
     migrant: np.ndarray
     log_wage: np.ndarray
     placement: np.ndarray
@@ -104,7 +110,12 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
     reference = state.base_wage(MARKET_LEVEL[level]) * structure.premium[np.maximum(p.field, 0)]
     new = p.graduation_year == model.year
     subsidy = np.where(new, state.talent_income(level), 0.0)
-    local = config.labour_market.reservation_ratio * 0.5 * reference + subsidy
+    allowance = np.where(p.allowance_years > 0, migration.running_allowance(state, p.level), 0.0)
+    local = np.where(
+        employed,
+        p.wage + allowance,
+        config.labour_market.reservation_ratio * 0.5 * reference + subsidy,
+    )
     school_of, field_of, seats = admissions.programmes_of(state, Stage.ZHONGZHI)
     school_district = np.array([model.schools[s].district for s in school_of])
     points = np.array(
@@ -128,6 +139,7 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
         skill_field=with_cohort(p.skill_field, 0.0),
         reference=with_cohort(reference, 0.0),
         local=with_cohort(local, 0.0),
+        wage=with_cohort(p.wage.astype(np.float64), 0.0),
         migrant=with_cohort(p.origin == 1, False),
         log_wage=state.field_log_wage(0)[field_of],
         placement=signals.placement[field_of],
@@ -201,6 +213,24 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
     general, field = skills.grow_skills(
         cfg.skills, s.skill_general[employed], s.skill_field[employed], s.in_field[employed]
     )
+    market = cfg.labour_market
+    searching = rng.random(len(employed)) < market.on_the_job_search
+    reservation = s.wage[employed[searching]] * (1.0 + market.job_to_job_gain)
+    outside_employed = migration.outside_utilities(
+        cfg.migration, cfg.city.destinations, s.reference[employed]
+    )
+    employed_stay = rng.random(len(employed)) < migration.stay_probability(
+        cfg.migration,
+        s.local[employed],
+        outside_employed,
+        s.migrant[employed],
+        np.zeros(len(employed), dtype=bool),
+        s.leaver_share,
+        np.ones(len(employed), dtype=bool),
+    )
+    employed_destination = migration.choose_destination(
+        outside_employed[~employed_stay], rng.gumbel(size=outside_employed[~employed_stay].shape)
+    )
     deciders = np.flatnonzero(s.role == DECIDER)
     outside = migration.outside_utilities(
         cfg.migration, cfg.city.destinations, s.reference[deciders]
@@ -229,6 +259,10 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
         stayed=int(stay.sum()),
         destination=destination,
         n_destinations=len(cfg.city.destinations),
+        employed_search=(int(searching.sum()), len(employed)),
+        reservation_ratio=_ratio(reservation, s.wage[employed[searching]]),
+        employed_stayed=int(employed_stay.sum()),
+        employed_destination=employed_destination,
     )
 
 
@@ -244,6 +278,10 @@ def aggregates(
     stayed: int,
     destination: np.ndarray,
     n_destinations: int,
+    employed_search: tuple[int, int],
+    reservation_ratio: float,
+    employed_stayed: int,
+    employed_destination: np.ndarray,
 ) -> dict[str, Any]:
     """The year's aggregate results, with the counts behind each share."""
     result: dict[str, Any] = {
@@ -257,10 +295,23 @@ def aggregates(
         ),
         "mean_skill_general": float(np.mean(skill_general, dtype=np.float64)),
         "mean_skill_field": float(np.mean(skill_field, dtype=np.float64)),
+        "on_the_job_search_share": employed_search,
+        "employed_stay_share": (employed_stayed, employed_search[1]),
+        "employed_destination_shares": (
+            np.bincount(employed_destination, minlength=n_destinations),
+            len(employed_destination),
+        ),
+        "on_the_job_reservation_ratio": reservation_ratio,
     }
     for stage, counts in continued.items():
         result[f"continue_share_{Stage(stage).name.lower()}"] = counts
     return result
+
+
+def _ratio(part: np.ndarray, whole: np.ndarray) -> float:
+    """Σ part / Σ whole (0 for an empty group)."""
+    total = float(np.sum(whole, dtype=np.float64))
+    return float(np.sum(part, dtype=np.float64)) / total if total else 0.0
 
 
 # ---------------------------------------------------------------------------------- plain Mesa
@@ -280,12 +331,15 @@ class Person(mesa.Agent):
         self.skill_field: float = state["skill_field"]
         self.reference: float = state["reference"]
         self.local: float = state["local"]
+        self.wage: float = state["wage"]
         self.migrant: bool = state["migrant"]
         self.vocational = False
         self.programme = -1
         self.continued = False
         self.stayed = True
         self.destination = -1
+        self.searching = False
+        self.reservation = 0.0
 
     def step(self) -> None:
         """This year's decision, by role."""
@@ -295,8 +349,10 @@ class Person(mesa.Agent):
             self.progress()
         elif self.role == EMPLOYED:
             self.learn()
+            self.search()
+            self.migrate(unemployed=False, settled=True)
         elif self.role == DECIDER:
-            self.migrate()
+            self.migrate(unemployed=True, settled=False)
 
     def choose_track(self) -> None:
         """普高 or 中职; a 中职 applicant ranks the programmes and applies."""
@@ -349,7 +405,14 @@ class Person(mesa.Agent):
         else:
             self.skill_field *= 1.0 - params.field_decay
 
-    def migrate(self) -> None:
+    def search(self) -> None:
+        """An employed worker looks for a better job this year, or not."""
+        market = self.model.config.labour_market
+        self.searching = self.random.random() < market.on_the_job_search
+        if self.searching:
+            self.reservation = self.wage * (1.0 + market.job_to_job_gain)
+
+    def migrate(self, unemployed: bool, settled: bool) -> None:
         """Stay or leave (logit against the outside options); a leaver picks a destination."""
         m, params = self.model, self.model.config.migration
         outside = [
@@ -359,11 +422,13 @@ class Person(mesa.Agent):
         top = max(outside)
         logsum = math.log(sum(math.exp(v - top) for v in outside)) + top
         bias = params.migrant_home_bias if self.migrant else params.home_bias
+        if settled:
+            bias += params.employed_attachment
         utility = (
             params.beta_income * math.log(max(self.local, 1.0))
             - logsum
             + bias
-            - params.unemployed_penalty
+            - (params.unemployed_penalty if unemployed else 0.0)
             - params.network * m.leaver_share
         )
         self.stayed = self.random.random() < 1.0 / (1.0 + math.exp(-utility))
@@ -415,6 +480,7 @@ class PlainPeopleModel(mesa.Model):
                 "skill_field",
                 "reference",
                 "local",
+                "wage",
                 "migrant",
             )
         }
@@ -469,6 +535,15 @@ class PlainPeopleModel(mesa.Model):
             stayed=sum(a.stayed for a in deciders),
             destination=np.array([a.destination for a in deciders if not a.stayed], dtype=int),
             n_destinations=len(self.destinations),
+            employed_search=(sum(a.searching for a in employed), len(employed)),
+            reservation_ratio=_ratio(
+                np.array([a.reservation for a in employed if a.searching]),
+                np.array([a.wage for a in employed if a.searching]),
+            ),
+            employed_stayed=sum(a.stayed for a in employed),
+            employed_destination=np.array(
+                [a.destination for a in employed if not a.stayed], dtype=int
+            ),
         )
 
 
@@ -481,7 +556,8 @@ def compare(
     Shares (successes, trials) pass when they differ by less than ``z`` standard errors of the
     difference of two binomial proportions; for share vectors (fields, destinations) each
     entry is tested so and the row reports the entry furthest out; mean skills (deterministic
-    rules) pass when within 1e-4 (float32 against float64).
+    rules: mean skills, the searchers' total reservation wage over their total wage) pass
+    when within 1e-4 (float32 against float64).
     """
     rows = []
     for key, a in vectorised.items():

@@ -81,3 +81,14 @@ def test_flow_tally_rows_are_scaled_to_the_city():
         {"year": 2030, "source": "zhongzhi", "target": "job_in_field", "count": 2.0},
         {"year": 2030, "source": "zhongzhi", "target": "left_city", "count": 4.0},
     ]
+
+
+def test_cohort_membership_by_binary_search_is_isin():
+    from talentsim.model.outcomes import _members_of
+
+    rng = np.random.default_rng(4)
+    values = rng.integers(0, 10**12, 5000)
+    among = np.concatenate([rng.choice(values, 700), rng.integers(0, 10**12, 300)])
+    np.testing.assert_array_equal(_members_of(values, among), np.isin(values, among))
+    assert not _members_of(values, among[:0]).any()
+    assert len(_members_of(values[:0], among)) == 0

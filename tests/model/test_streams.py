@@ -91,3 +91,45 @@ def test_streams_are_the_same_in_another_python_process():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert there.strip() == str(here)
+
+
+def _textbook_bits(keys: np.ndarray, salt: int, columns: int) -> np.ndarray:
+    """The keyed hash written plainly (new arrays at every step), as the streams first had it."""
+
+    def mix(x: np.ndarray) -> np.ndarray:
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+    x = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(salt)
+    ids = np.arange(columns, dtype=np.uint64) + np.uint64(1)
+    x = mix(x)[:, None] + ids[None, :] * np.uint64(0xD1B54A32D192ED03)
+    return mix(mix(x))
+
+
+def test_the_in_place_blocked_hash_gives_the_textbook_numbers():
+    from talentsim.model import streams
+
+    stream = Stream(123, "admissions", 2031)
+    keys = np.arange(streams._BLOCK + 17, dtype=np.int64) * 7919 - 5  # more than one block
+    salt = int(streams._mix_scalar(stream.key, streams.code("noise")))
+    expected = (_textbook_bits(keys, salt, 3) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    np.testing.assert_array_equal(stream.uniform(keys, "noise", 3), expected)
+    assert keys[0] == -5  # the caller's keys are not overwritten
+
+
+def test_known_numbers_of_a_stream_do_not_change():
+    # values of the original (allocating) implementation: a faster hash must keep them
+    s = Streams(5).for_process("labour_market", 2040)
+    assert s.key == 5791732109050996066
+    assert s.uniform(np.arange(3), "x").tolist() == [
+        0.8051117034249322,
+        0.5423196411333785,
+        0.77451929794333,
+    ]
+    assert s.uniform(np.array([7, 2**40]), "y", 2).tolist() == [
+        [0.3703484596644233, 0.17087826065458867],
+        [0.3549420976993195, 0.5314680185710208],
+    ]
+    assert s.uniform(np.array([7]), "z", pair=np.array([11])).tolist() == [0.9769270926787058]

@@ -10,6 +10,7 @@ replication starts its reported years from the same burned-in city.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -88,11 +89,14 @@ class TalentModel(mesa.Model):
     """
 
     schedule: tuple[tuple[str, Process], ...] = SCHEDULE
+    process_cpu: dict[str, float]
+    """CPU seconds spent in each process of the schedule (and "compact") since the set-up."""
 
     def __init__(self, config: CityConfig, rng: Any = None, *, burn_in: bool = True) -> None:
         """Build the city and (by default) run it through the burn-in."""
         seed = _root_seed(config.seed if rng is None else rng)
         super().__init__(rng=seed)
+        self.process_cpu = {}
         self.streams = Streams(seed)
         first = config.city.start_year - config.burn_in - 1
         self.state = build_city(config, self, self.streams.for_process("set-up", first))
@@ -111,8 +115,16 @@ class TalentModel(mesa.Model):
         state.now = ThisYear()
         state.government.begin_year(state.year)
         for name, process in self.schedule:
+            started = time.process_time()
             process(state, self.streams.for_process(name, state.year))
+            self._charge(name, started)
+        started = time.process_time()
         state.people.compact()
+        self._charge("compact", started)
+
+    def _charge(self, name: str, started: float) -> None:
+        """Add the CPU time since ``started`` to ``name``'s in :attr:`process_cpu`."""
+        self.process_cpu[name] = self.process_cpu.get(name, 0.0) + time.process_time() - started
 
     def with_policy(self, config: CityConfig) -> None:
         """Adopt ``config``'s policy (and run settings) for the years still to come.

@@ -58,7 +58,7 @@ class GraduateCohorts:
                 (still in the city at the end of the year).
 
         """
-        self.present &= ~np.isin(self.pid, gone)
+        self.present &= ~_members_of(self.pid, gone)
         keep = self.year >= year - max(RETENTION_HORIZONS)
         n = len(cohort["pid"])
         self.pid = np.concatenate([self.pid[keep], cohort["pid"]])
@@ -70,6 +70,15 @@ class GraduateCohorts:
     def members(self, graduated: int) -> np.ndarray:
         """Boolean mask of the cohort that graduated in year ``graduated``."""
         return self.year == graduated
+
+
+def _members_of(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """``np.isin(values, among)`` by a binary search in sorted ``among`` (no hash table)."""
+    if len(among) == 0 or len(values) == 0:
+        return np.zeros(len(values), dtype=bool)
+    sorted_among = np.sort(among)
+    at = np.minimum(np.searchsorted(sorted_among, values), len(sorted_among) - 1)
+    return sorted_among[at] == values
 
 
 def duplication_index(points: np.ndarray) -> float:

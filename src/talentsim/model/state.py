@@ -168,11 +168,10 @@ class CityState:
     def employment_by_firm_level(self) -> np.ndarray:
         """(firms, 4) current employment by firm and labour-market level."""
         p = self.people
-        employed = p.stage == Stage.EMPLOYED
-        key = (
-            p.employer[employed].astype(np.int64) * N_MARKET_LEVELS
-            + MARKET_LEVEL[p.level[employed]]
-        )
+        employed = np.flatnonzero(p.stage == Stage.EMPLOYED)  # once, not once per column
+        key = p.employer[employed].astype(np.int64)
+        key *= N_MARKET_LEVELS
+        key += MARKET_LEVEL[p.level[employed]]
         counts = np.bincount(key, minlength=len(self.firms) * N_MARKET_LEVELS)
         return counts.reshape(-1, N_MARKET_LEVELS).astype(np.float64)
 
@@ -194,7 +193,7 @@ class CityState:
         π_0 = ``firms.reference_worker_productivity``, the mean worker productivity at set-up.
         """
         p, table = self.people, self.firms
-        employed = p.stage == Stage.EMPLOYED
+        employed = np.flatnonzero(p.stage == Stage.EMPLOYED)  # once, not once per column
         employer = p.employer[employed]
         in_field = p.field[employed] == table.field[employer]
         output = skills.productivity(

@@ -23,11 +23,13 @@ import zlib
 
 import numpy as np
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN_INT, _MIX1_INT, _MIX2_INT = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+_MASK = 0xFFFFFFFFFFFFFFFF
+_GOLDEN, _MIX1, _MIX2 = np.uint64(_GOLDEN_INT), np.uint64(_MIX1_INT), np.uint64(_MIX2_INT)
 _COLUMN = np.uint64(0xD1B54A32D192ED03)
 _TO_UNIT = 2.0**-53
+_BLOCK = 1 << 15
+"""Elements hashed at a time (256 kB of uint64: a block and its scratch stay in L2 cache)."""
 
 Alternatives = int | np.ndarray | None
 """A count k or (k,) ids of alternatives for per-key-and-alternative draws, or None."""
@@ -66,20 +68,50 @@ def code(name: str) -> int:
     return zlib.crc32(name.encode())
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser of uint64 values (wrapping arithmetic)."""
-    z = x + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+def _mix_in_place(z: np.ndarray, shifted: np.ndarray | None = None) -> np.ndarray:
+    """SplitMix64 finaliser of uint64 values (wrapping arithmetic), overwriting ``z``.
+
+    ``shifted`` (like ``z``) is the scratch array, if given.
+    """
+    if shifted is None:
+        shifted = np.empty_like(z)
+    z += _GOLDEN
+    np.right_shift(z, np.uint64(30), out=shifted)
+    z ^= shifted
+    z *= _MIX1
+    np.right_shift(z, np.uint64(27), out=shifted)
+    z ^= shifted
+    z *= _MIX2
+    np.right_shift(z, np.uint64(31), out=shifted)
+    z ^= shifted
+    return z
+
+
+def _mix_twice_in_place(x: np.ndarray) -> np.ndarray:
+    """The finaliser twice over ``x``, in place, block by block (each block stays in cache)."""
+    flat = x.reshape(-1)
+    scratch = np.empty(min(_BLOCK, flat.size), dtype=np.uint64)
+    for start in range(0, flat.size, _BLOCK):
+        block = flat[start : start + _BLOCK]
+        shifted = scratch[: block.size]
+        _mix_in_place(_mix_in_place(block, shifted), shifted)
+    return x
+
+
+def _mix_int(z: int) -> int:
+    """The finaliser of :func:`_mix_in_place` on one Python int (exact uint64 arithmetic)."""
+    z = (z + _GOLDEN_INT) & _MASK
+    z = ((z ^ (z >> 30)) * _MIX1_INT) & _MASK
+    z = ((z ^ (z >> 27)) * _MIX2_INT) & _MASK
+    return z ^ (z >> 31)
 
 
 def _mix_scalar(*words: int) -> np.uint64:
     """One uint64 from a sequence of integers (each folded in with the finaliser)."""
-    state = np.zeros(1, dtype=np.uint64)
+    state = 0
     for word in words:
-        state = _mix(state ^ np.array([word & 0xFFFFFFFFFFFFFFFF], dtype=np.uint64))
-    return state[0]
+        state = _mix_int(state ^ (word & _MASK))
+    return np.uint64(state)
 
 
 class Stream:
@@ -110,13 +142,16 @@ class Stream:
         pair: np.ndarray | None,
     ) -> np.ndarray:
         salt = _mix_scalar(self.key, code(purpose))
-        x = np.asarray(keys, dtype=np.int64).astype(np.uint64) * _GOLDEN + salt
+        x = np.asarray(keys, dtype=np.int64).view(np.uint64) * _GOLDEN  # a new array
+        x += salt
         if pair is not None:
-            x = _mix(x) + np.asarray(pair, dtype=np.int64).astype(np.uint64) * _COLUMN
+            x = _mix_in_place(x)
+            x += np.asarray(pair, dtype=np.int64).view(np.uint64) * _COLUMN
         if columns is not None:
             ids = np.arange(columns) if isinstance(columns, int) else np.asarray(columns)
-            x = _mix(x)[:, None] + (ids.astype(np.uint64) + np.uint64(1))[None, :] * _COLUMN
-        return _mix(_mix(x))
+            alternative = (ids.astype(np.uint64) + np.uint64(1)) * _COLUMN
+            x = _mix_in_place(x)[:, None] + alternative[None, :]
+        return _mix_twice_in_place(x)
 
     def uniform(
         self,
@@ -136,7 +171,8 @@ class Stream:
 
         """
         bits = self._bits(keys, purpose, columns, pair)
-        return (bits >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+        bits >>= np.uint64(11)
+        return np.multiply(bits, _TO_UNIT, dtype=np.float64)
 
     def normal(
         self,
@@ -159,7 +195,11 @@ class Stream:
     ) -> np.ndarray:
         """Standard Gumbel per key, −log(−log U); arguments as :meth:`uniform`."""
         u = self.uniform(keys, purpose, columns, pair)
-        return -np.log(-np.log(np.maximum(u, 1e-300)))
+        np.maximum(u, 1e-300, out=u)
+        np.log(u, out=u)
+        np.negative(u, out=u)
+        np.log(u, out=u)
+        return np.negative(u, out=u)
 
     def choice(self, keys: np.ndarray, purpose: str, p: np.ndarray) -> np.ndarray:
         """An index drawn from probabilities ``p`` per key (inverse CDF)."""

@@ -161,7 +161,7 @@ def _mismatch(state: CityState) -> dict[str, float]:
 
 def _wages(state: CityState) -> dict[str, float]:
     p = state.people
-    employed = p.stage == Stage.EMPLOYED
+    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
     level = MARKET_LEVEL[p.level[employed]]
     wages = share(
         np.bincount(level, weights=p.wage[employed], minlength=N_MARKET_LEVELS),
