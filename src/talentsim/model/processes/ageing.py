@@ -51,9 +51,12 @@ def _layoffs(state: CityState, stream: Stream) -> np.ndarray:
     n_layoffs = (whole + (u < target - whole)).astype(np.int64)
     employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
     cell = p.employer[employed].astype(np.int64) * N_MARKET_LEVELS + MARKET_LEVEL[p.level[employed]]
+    quota = n_layoffs.ravel()[cell]
+    at_risk = quota > 0  # a cell is wholly in or out, and a keyed draw ignores who else draws
+    employed, cell, quota = employed[at_risk], cell[at_risk], quota[at_risk]
     draw = stream.uniform(p.pid[employed], "layoff order")
     order = np.lexsort((draw, cell))
     ordered = cell[order]
     rank = np.empty(len(cell), dtype=np.int64)
     rank[order] = np.arange(len(cell)) - np.searchsorted(ordered, ordered)
-    return np.sort(employed[rank < n_layoffs.ravel()[cell]])
+    return np.sort(employed[rank < quota])
