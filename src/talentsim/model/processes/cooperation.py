@@ -31,7 +31,7 @@ from talentsim.model.agents.government import STATUS_QUO
 from talentsim.model.agents.schools import VocationalSchool, initial_points
 from talentsim.model.people import Event
 from talentsim.model.state import CityState
-from talentsim.model.states import Stage
+from talentsim.model.states import STUDY_YEARS, Stage
 from talentsim.model.streams import Stream
 
 SHARED_BASE = -2
@@ -87,7 +87,8 @@ def cooperate(state: CityState, stream: Stream) -> None:
         table.key[firms_in], "places", cfg.apprentices_per_100 * table.size_target[firms_in] / 100
     )
     final_year = np.flatnonzero(
-        ((p.stage == Stage.ZHONGZHI) | (p.stage == Stage.GAOZHI)) & (p.years_in_stage == 2)
+        ((p.stage == Stage.ZHONGZHI) | (p.stage == Stage.GAOZHI))
+        & (p.years_in_stage == STUDY_YEARS[Stage.ZHONGZHI] - 1)
     )
     p.sponsor[final_year] = -1
     apprentices = place_apprentices(state, stream, final_year, firms_in, places)
@@ -248,7 +249,7 @@ def open_branch_colleges(state: CityState, stream: Stream) -> None:
         points = initial_points(
             rng,
             spec.specialties,
-            s.employment_share * s.tech**2,
+            s.employment_share * s.tech * s.tech,
             state.config.setup.portfolio_concentration,
         )
         state.schools.append(VocationalSchool(state.model, spec, points, state.scale))

@@ -24,6 +24,9 @@ from talentsim.model.state import CityState
 from talentsim.model.states import LEVEL_AFTER, STAGE_NAME, STUDY_YEARS, Stage
 from talentsim.model.streams import Stream
 
+STUDIES = range(Stage.GRADUATE_STUDY + 1)
+"""The study stages (普高 … 研究生), in code order."""
+
 
 def progress(state: CityState, stream: Stream) -> None:
     """Advance every student; graduates who seek work become unemployed seekers.
@@ -134,7 +137,7 @@ def _general_graduates(
 def graduate(state: CityState, rows: np.ndarray, stage_done: np.ndarray) -> None:
     """Completers get their level, field skill from school quality, apprentices a boost."""
     p, cfg = state.people, state.config
-    level = np.array([LEVEL_AFTER[Stage(s)] for s in range(5)])[stage_done]
+    level = np.array([LEVEL_AFTER[Stage(s)] for s in STUDIES])[stage_done]
     p.level[rows] = np.maximum(p.level[rows], level)
     p.graduation_year[rows] = state.year
     quality = np.ones(len(rows))
@@ -153,7 +156,7 @@ def graduate(state: CityState, rows: np.ndarray, stage_done: np.ndarray) -> None
         0.0,
     )
     p.skill_general[rows] += cfg.skills.graduate_general_skill
-    for stage in range(5):
+    for stage in STUDIES:
         chosen = rows[stage_done == stage]
         state.now.counters[f"graduates_{STAGE_NAME[Stage(stage)]}"] = len(chosen)
         p.log(state.year, chosen, Event.GRADUATE, int(LEVEL_AFTER[Stage(stage)]))
