@@ -69,7 +69,7 @@ ISSUE_12 = {
     "processes/labour_market.py": {2, 0.5, 4},
     "processes/firm_dynamics.py": {0.5, 0.9, 1e-3, 1.3, 20, 0.2, 0.1},
     "processes/ageing.py": set(),
-    "agents/firms.py": {0.5, 0.05, 0.95, 2.0, 0.5, 10, 1e-6, 4},
+    "agents/firms.py": {0.5, 0.05, 0.95, 2.0, 10, 1e-6, 4},
     "state.py": {1.3, 2, 0.5},
     "processes/wage_level.py": set(),
 }

@@ -55,9 +55,10 @@ class University(mesa.Agent):
         seats_f ∝ seats_f·exp(c·tanh(signal_f)), with ``signal`` the lagged log share of
         vacancies over the share of graduates by field; the total ×exp(c·tanh(Δtightness)),
         Δtightness the level's lagged log vacancies per graduate minus its value at the first
-        reported year (``None`` before it: the total stays), within ±``university_seat_band`` of the establishment; c =
-        ``university_seat_change``. Plans are reviewed like vocational programmes, with a
-        longer lag and a smaller step (enrolment quotas are set with the province).
+        reported year (``None`` before it: the total stays), within ±``university_seat_band``
+        of the establishment; c = ``university_seat_change``. Plans are reviewed like
+        vocational programmes, with a longer lag and a smaller step (enrolment quotas are set
+        with the province).
         """
         seats = getattr(self, attr)
         if seats.sum() == 0:

@@ -1,5 +1,4 @@
-"""Cooperation and training: firms cooperate with schools; students train as apprentices or in
-shared training bases.
+"""Cooperation and training: firms cooperate; students train as apprentices or in shared bases.
 
 A firm cooperates when its expected net benefit
 (:func:`talentsim.model.agents.firms.net_benefit_of_cooperation`) plus noise ε ~ N(0,

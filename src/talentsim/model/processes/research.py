@@ -3,9 +3,11 @@
 R&D = :func:`~talentsim.model.agents.firms.rd_rate` (super-deduction d) · revenue; for SOEs at
 least last year's R&D·(1 + g) (mandatory SOE R&D growth g). An R&D firm seeks a university
 project with probability seek_rate·(1 + a·C)·(1 + σ + r/R)·(1 + ℓ·min(links, L)); projects =
-min(seekers, Poisson(K)) with partner capacity K = Σ capacity·(1 + k·C)·(1 + σ) (coordination
+min(seekers, Poisson(K)) with partner capacity K = Σ capacity·(1 + k·C)·(1 + σ + r/R) (coordination
 C, project co-funding σ, which pays σ of project R&D; the result-tied reward r per project
-completed, paid to the firm, counts like a share r/R of the project's R&D R = project_rd;
+completed (paid to the firm and the university team) counts like a share r/R of the project's
+R&D R = project_rd, in the seek rate and in the capacity: ×(1 + σ + r/R) — in the model every
+project completes in its year, so a reward of r equals a co-funding share of r/R;
 a = ``coordination_seek``, k = ``coordination_capacity``, ℓ = ``link_pull``, L =
 ``max_links_counted``, all in ``universities``); firms with earlier links go first.
 Partner universities join and lapse (:meth:`University.update_partnership`). A firm innovates
@@ -42,10 +44,11 @@ def research_and_innovate(state: CityState, stream: Stream) -> None:
         1 + uni.coordination_seek * coordination
     ) * (1 + subsidy_share + reward / max(uni.project_rd, 1.0)) * (1 + uni.link_pull * links)
     partners = [u for u in state.universities if u.partner]
+    funded = subsidy_share + reward / max(uni.project_rd, 1.0)
     capacity = (
         sum(u.capacity for u in partners)
         * (1 + uni.coordination_capacity * coordination)
-        * (1 + subsidy_share)
+        * (1 + funded)
     )
     seekers = active[seek]
     order = np.lexsort(
@@ -58,7 +61,7 @@ def research_and_innovate(state: CityState, stream: Stream) -> None:
     table.links[with_project] += 1
     _assign_projects(state, stream, partners, with_project)
     # at city scale, so that the floor of one project means the same at every scale
-    demand_pressure = len(seekers) / max(capacity / (1 + subsidy_share), state.scale)
+    demand_pressure = len(seekers) / max(capacity / (1 + funded), state.scale)
     draws = stream.uniform(np.arange(len(state.universities)), "partnership")
     for university, u in zip(state.universities, draws, strict=True):
         university.update_partnership(

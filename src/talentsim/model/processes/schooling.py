@@ -9,8 +9,10 @@ Progression (:func:`talentsim.model.education.continue_probability`), for 中职
     P(continue) = σ(α_stage + β_a·ability + β_f·family + β_w·Δlog w_next)
 continuing 中职 graduates sit the 职教高考: score = ability + exam_noise·N(0, 1), and the best
 zhongzhi_benke_seats (× scale) scores apply to 本科, the rest to 高职 (competition for a fixed
-number of seats, so the share reaching 本科 falls as more continue). 普高 graduates go to university with probability general_to_university, a
-general_local_share of them in the city (本科 for the top general_benke_share by ability).
+number of seats, so the share reaching 本科 falls as more continue); 专升本 applicants compete
+with 普高 applicants for 本科 seats by ability (admissions). 普高 graduates go to university
+with probability general_to_university, a general_local_share of them in the city (本科 for
+the top general_benke_share by ability).
 """
 
 from __future__ import annotations
