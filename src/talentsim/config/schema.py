@@ -170,10 +170,20 @@ class TrackChoice(Strict):
         -0.15, "logit", "calibrated: ~45 % of a cohort enters 中职", ge=-10, le=10
     )
     beta_ability: float = param(
-        -1.2, "logit per SD", "assumption: 中考 sorting by ability", ge=-10, le=10
+        -1.2,
+        "logit per SD",
+        "assumption: 中考 sorting by ability",
+        ge=-10,
+        le=10,
+        plausible=(-2.0, -0.6),
     )
     beta_family: float = param(
-        -0.5, "logit per SD", "assumption: richer families prefer 普高", ge=-10, le=10
+        -0.5,
+        "logit per SD",
+        "assumption: richer families prefer 普高",
+        ge=-10,
+        le=10,
+        plausible=(-1.0, 0.0),
     )
     beta_wage: float = param(
         2.0, "logit per log-wage", "Tarvid 2015: expected-wage logit", ge=0, le=20
@@ -200,17 +210,32 @@ class FieldChoice(Strict):
 
     beta_wage: float = param(3.0, "per log-wage", "Tarvid 2015", ge=0, le=50)
     beta_placement: float = param(
-        2.0, "per share", "assumption: placement rate matters", ge=0, le=50
+        2.0, "per share", "assumption: placement rate matters", ge=0, le=50, plausible=(1.0, 4.0)
     )
     beta_quality: float = param(
-        1.0, "per unit quality", "assumption: equipment/programme quality", ge=0, le=50
+        1.0,
+        "per unit quality",
+        "assumption: equipment/programme quality",
+        ge=0,
+        le=50,
+        plausible=(0.5, 2.0),
     )
     beta_distance: float = param(
-        0.03, "per km", "assumption: travel cost of a school away from home district", ge=0, le=5
+        0.03,
+        "per km",
+        "assumption: travel cost of a school away from home district",
+        ge=0,
+        le=5,
+        plausible=(0.01, 0.06),
     )
     beta_peer: float = param(1.5, "per share", "De Giorgi et al. 2009", ge=0, le=50)
     ability_match: float = param(
-        0.5, "per SD", "assumption: comparative advantage noise scale", ge=0, le=10
+        0.5,
+        "per SD",
+        "assumption: comparative advantage noise scale",
+        ge=0,
+        le=10,
+        plausible=(0.25, 1.0),
     )
     signal_weight: float = param(
         0.5,
@@ -269,19 +294,35 @@ class Progression(Strict):
         0.9, "share", "assumption: 普高 graduates entering higher education", ge=0, le=1
     )
     general_benke_share: float = param(
-        0.55, "share", "assumption: of those, share admitted to 本科 (rest 高职)", ge=0, le=1
+        0.55,
+        "share",
+        "assumption: of those, share admitted to 本科 (rest 高职)",
+        ge=0,
+        le=1,
+        plausible=(0.45, 0.65),
     )
     general_local_share: float = param(
-        0.25, "share", "assumption: share studying in the city", ge=0, le=1
+        0.25, "share", "assumption: share studying in the city", ge=0, le=1, plausible=(0.15, 0.35)
     )
-    gaozhi_upgrade: float = param(-1.2, "logit", "assumption: ~25 % 专升本", ge=-10, le=10)
+    gaozhi_upgrade: float = param(
+        -1.2, "logit", "assumption: ~25 % 专升本", ge=-10, le=10, plausible=(-1.6, -0.8)
+    )
     benke_to_graduate: float = param(
-        -1.6, "logit", "assumption: ~17 % go on to 研究生", ge=-10, le=10
+        -1.6, "logit", "assumption: ~17 % go on to 研究生", ge=-10, le=10, plausible=(-2.0, -1.2)
     )
-    beta_ability: float = param(0.8, "logit per SD", "assumption", ge=-10, le=10)
-    beta_family: float = param(0.4, "logit per SD", "assumption", ge=-10, le=10)
+    beta_ability: float = param(
+        0.8, "logit per SD", "assumption", ge=-10, le=10, plausible=(0.4, 1.2)
+    )
+    beta_family: float = param(
+        0.4, "logit per SD", "assumption", ge=-10, le=10, plausible=(0.2, 0.6)
+    )
     beta_wage_gap: float = param(
-        1.5, "logit per log-wage", "assumption: returns to the next level", ge=0, le=20
+        1.5,
+        "logit per log-wage",
+        "assumption: returns to the next level",
+        ge=0,
+        le=20,
+        plausible=(0.5, 2.5),
     )
 
 
@@ -306,7 +347,12 @@ class Migration(Strict):
         le=10,
     )
     network: float = param(
-        0.5, "logit per share", "assumption: network of earlier leavers", ge=0, le=10
+        0.5,
+        "logit per share",
+        "assumption: network of earlier leavers",
+        ge=0,
+        le=10,
+        plausible=(0.0, 1.0),
     )
     unemployed_penalty: float = param(
         0.0,
@@ -323,6 +369,7 @@ class Migration(Strict):
         "informal work, benefits)",
         ge=0,
         le=2,
+        plausible=(0.6, 1.2),
     )
     employed_attachment: float = param(
         4.0,
@@ -331,6 +378,7 @@ class Migration(Strict):
         "tenure, family); set so that ~1 %/yr of the employed leave in the baseline",
         ge=-10,
         le=10,
+        plausible=(3.0, 5.0),
     )
     inflow_benke_share: float = param(
         0.85,
@@ -355,15 +403,22 @@ class Migration(Strict):
 class Skills(Strict):
     """On-the-job learning of general and field-specific skill (Eurace@Unibi style)."""
 
-    general_growth: float = param(0.03, "skill units/yr", "assumption", ge=0, le=1)
+    general_growth: float = param(
+        0.03, "skill units/yr", "assumption", ge=0, le=1, plausible=(0.01, 0.05)
+    )
     field_growth: float = param(
         0.08, "skill units/yr", "Dawid et al.: specific skill on the job", ge=0, le=1
     )
     field_decay: float = param(
-        0.05, "share/yr", "assumption: out-of-field skill obsolescence", ge=0, le=1
+        0.05,
+        "share/yr",
+        "assumption: out-of-field skill obsolescence",
+        ge=0,
+        le=1,
+        plausible=(0.02, 0.1),
     )
     apprenticeship_boost: float = param(
-        0.25, "skill units", "assumption: 中国式学徒制 year", ge=0, le=2
+        0.25, "skill units", "assumption: 中国式学徒制 year", ge=0, le=2, plausible=(0.1, 0.4)
     )
     school_field_skill: float = param(
         0.3,
@@ -371,6 +426,7 @@ class Skills(Strict):
         "assumption: field skill at graduation per unit of equipment quality",
         ge=0,
         le=2,
+        plausible=(0.15, 0.45),
     )
     shared_base_boost: float = param(
         0.15,
@@ -576,7 +632,12 @@ class ProgrammeReview(Strict):
         2, "years", "Ghaffarzadegan et al. 2017: programmes follow lagged signals", ge=0, le=10
     )
     signal_noise: float = param(
-        0.25, "SD of log signal", "assumption: limited information", ge=0, le=5
+        0.25,
+        "SD of log signal",
+        "assumption: limited information",
+        ge=0,
+        le=5,
+        plausible=(0.1, 0.5),
     )
     max_changes: int = param(
         2,
@@ -586,10 +647,14 @@ class ProgrammeReview(Strict):
         le=20,
     )
     equipment_depreciation: float = param(
-        0.12, "1/yr", "assumption: ~8-year equipment life", ge=0, le=1
+        0.12, "1/yr", "assumption: ~8-year equipment life", ge=0, le=1, plausible=(0.08, 0.2)
     )
     equipment_budget: float = param(
-        1_500, "RMB/student/yr", "assumption: government and self-funding", ge=0
+        1_500,
+        "RMB/student/yr",
+        "assumption: government and self-funding",
+        ge=0,
+        plausible=(1000, 2500),
     )
     equipment_reference: float = param(
         16_000, "RMB/student", "quality 1 = 16,000 RMB of modern equipment per student", gt=0
@@ -669,7 +734,12 @@ class Universities(Strict):
         0.03, "1/yr", "calibrated: partner circle stays ~20 (Zibo policy paper, 2023)", ge=0, le=1
     )
     lapse_rate: float = param(
-        0.08, "1/yr", "assumption: partners without projects lapse", ge=0, le=1
+        0.08,
+        "1/yr",
+        "assumption: partners without projects lapse",
+        ge=0,
+        le=1,
+        plausible=(0.04, 0.12),
     )
     partner_capacity: float = param(
         1.0,
@@ -875,6 +945,7 @@ class Firms(Strict):
         "RMB/apprentice/yr",
         "assumption: stipend and mentoring net of the apprentice's output",
         ge=0,
+        plausible=(8000, 16000),
     )
     transaction_cost: float = param(
         85_000,
@@ -891,9 +962,15 @@ class Firms(Strict):
         "and large firms gain most: Yang 2021; 杨钋 & 岳铮男 2018)",
         ge=0,
         le=2,
+        plausible=(0.25, 0.45),
     )
     horizon: float = param(
-        3.0, "years", "assumption: years a firm counts a retained trainee", ge=0, le=30
+        3.0,
+        "years",
+        "assumption: years a firm counts a retained trainee",
+        ge=0,
+        le=30,
+        plausible=(2.0, 5.0),
     )
     benefit_noise: float = param(
         50_000,
@@ -903,9 +980,16 @@ class Firms(Strict):
         ge=0,
     )
     partnership_learning: float = param(
-        0.25, "share/yr", "assumption: cost cut per year of partnership", ge=0, le=1
+        0.25,
+        "share/yr",
+        "assumption: cost cut per year of partnership",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.4),
     )
-    apprentices_per_100: float = param(2.0, "per 100 employees", "assumption", ge=0, le=100)
+    apprentices_per_100: float = param(
+        2.0, "per 100 employees", "assumption", ge=0, le=100, plausible=(1.0, 3.0)
+    )
     poaching: float = param(
         0.3,
         "share",
@@ -914,7 +998,11 @@ class Firms(Strict):
         le=1,
     )
     base_investment: float = param(
-        10_000, "RMB/apprentice", "assumption: firm share of a co-built training base", ge=0
+        10_000,
+        "RMB/apprentice",
+        "assumption: firm share of a co-built training base",
+        ge=0,
+        plausible=(5000, 15000),
     )
     coordination_cost_cut: float = param(
         0.6,
@@ -977,7 +1065,12 @@ class Firms(Strict):
         gt=0,
     )
     university_seek_rate: float = param(
-        0.12, "1/yr", "assumption: share of R&D firms seeking a university project", ge=0, le=1
+        0.12,
+        "1/yr",
+        "assumption: share of R&D firms seeking a university project",
+        ge=0,
+        le=1,
+        plausible=(0.08, 0.16),
     )
 
 
@@ -1141,7 +1234,7 @@ class Policy(Strict):
         3.0e6, "RMB/ha", "assumption: Zibo industrial land ~200,000 RMB/mu", ge=0
     )
     places_per_ha: float = param(
-        150, "trainee places/ha", "assumption: training-base density", ge=0
+        150, "trainee places/ha", "assumption: training-base density", ge=0, plausible=(100, 200)
     )
     coordination_cost: float = param(
         2.0e7, "RMB/yr at strength 1", "assumption: staff and platforms of a leading group", ge=0
