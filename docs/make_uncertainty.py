@@ -7,7 +7,9 @@ burn-in runs under the status quo, so the arms share it). A point's policy effec
 paired difference (lever − baseline) of the outcome's mean over the last ``WINDOW`` years;
 SALib's Morris analysis of these effects gives, per uncertain parameter, μ* (mean absolute
 elementary effect, in the outcome's unit per full plausible range) and σ (interaction /
-nonlinearity). Writes the section ``uncertainty`` of docs/uncertainty.md.
+nonlinearity). A dummy factor that moves nothing is screened with them: its μ* is the noise
+floor (seed noise in the elementary effects), and a parameter counts as moving an effect only
+where μ* minus its confidence half-width exceeds the dummy's μ*. Writes docs/uncertainty.md.
 
 Usage: ``uv run python docs/make_uncertainty.py [--trajectories 10] [--scale 0.25]
 [--years 10] [--workers 2]`` (defaults: the experiment file's settings).
@@ -25,10 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from SALib.analyze import morris
+from SALib.sample import morris as morris_sample
 
 from talentsim.config import resolve_config
-from talentsim.experiment.design import design_points, salib_problem, sample
-from talentsim.experiment.spec import load_experiment
+from talentsim.experiment.design import salib_problem
+from talentsim.experiment.spec import cast, load_experiment
 from talentsim.model import burned_in_snapshot, from_snapshot, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +41,8 @@ WINDOW = 5
 """Outcomes are averaged over the last WINDOW years of each run."""
 TOP = 10
 """Parameters listed per policy effect."""
+DUMMY = "dummy (moves nothing: the noise floor)"
+"""An extra Morris factor mapped to no parameter: its μ* is what seed noise alone gives."""
 HEADLINE: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "talent_subsidy doubled": (
         {
@@ -78,7 +83,10 @@ def run_point(job: tuple[int, str, dict[str, Any], float, int, int]) -> dict[str
 
 
 def analyse(problem: dict, x: np.ndarray, table: pd.DataFrame, levels: int) -> list[str]:
-    """Markdown tables: the top parameters by μ* for every headline policy effect."""
+    """Markdown tables: the top parameters by μ* for every headline policy effect.
+
+    A row is bold where μ* − its 95 % half-width exceeds the dummy factor's μ* (above noise).
+    """
     parts = []
     for arm, (_, outcomes) in HEADLINE.items():
         for outcome in outcomes:
@@ -94,16 +102,28 @@ def analyse(problem: dict, x: np.ndarray, table: pd.DataFrame, levels: int) -> l
                 },
                 index=problem["names"],
             ).sort_values("mu_star", ascending=False)
+            floor = float(frame.loc[DUMMY, "mu_star"])
+            above = frame[(frame.mu_star - frame.mu_star_conf > floor) & (frame.index != DUMMY)]
             parts.append(
                 f"#### Effect of {arm} on `{outcome}`: mean Δ = {effect.mean():.4g} "
                 f"(range over points {effect.min():.4g} to {effect.max():.4g})\n"
             )
+            parts.append(
+                f"Noise floor (dummy μ*) {floor:.4g}; above it: "
+                + (", ".join(f"`{n}`" for n in above.index) if len(above) else "none")
+                + ".\n"
+            )
             parts.append("| rank | uncertain parameter | μ* | μ* 95 % conf. | σ |")
             parts.append("| --- | --- | --- | --- | --- |")
-            for rank, (name, r) in enumerate(frame.head(TOP).iterrows(), start=1):
+            shown = frame.head(TOP)
+            if DUMMY not in shown.index:
+                shown = pd.concat([shown, frame.loc[[DUMMY]]])
+            for name, r in shown.iterrows():
+                rank = frame.index.get_loc(name) + 1
+                mark = "**" if name in above.index else ""
+                label = f"{mark}`{name}`{mark}" if name != DUMMY else f"*{name}*"
                 parts.append(
-                    f"| {rank} | `{name}` | {r.mu_star:.4g} | {r.mu_star_conf:.3g} "
-                    f"| {r.sigma:.4g} |"
+                    f"| {rank} | {label} | {r.mu_star:.4g} | {r.mu_star_conf:.3g} | {r.sigma:.4g} |"
                 )
             parts.append("")
     return parts
@@ -121,11 +141,29 @@ def main() -> None:
     args = parser.parse_args()
     design = spec.design.model_copy(update={"trajectories": args.trajectories})
     experiment = replace(experiment, spec=spec.model_copy(update={"design": design}))
-    problem, x = salib_problem(experiment), sample(experiment)
-    points = design_points(experiment)
+    real = salib_problem(experiment)
+    problem = {
+        "num_vars": real["num_vars"] + 1,
+        "names": [*real["names"], DUMMY],
+        "bounds": [*real["bounds"], [0.0, 1.0]],
+    }
+    x = morris_sample.sample(
+        problem, args.trajectories, num_levels=design.levels, seed=spec.root_seed
+    )
     scenario = str(experiment.scenarios[0].file)
     todo = [
-        (p.point_id, scenario, p.params, args.scale, args.years, spec.root_seed) for p in points
+        (
+            k,
+            scenario,
+            {
+                path: cast(value, experiment.kinds[path])
+                for path, value in zip(real["names"], row[:-1], strict=True)
+            },
+            args.scale,
+            args.years,
+            spec.root_seed,
+        )
+        for k, row in enumerate(x)
     ]
     start = time.perf_counter()
     with ProcessPoolExecutor(args.workers) as pool:
@@ -138,7 +176,7 @@ def main() -> None:
         "<!-- generated by docs/make_uncertainty.py; do not edit by hand -->",
         "",
         f"Morris screening (SALib, {args.trajectories} trajectories × {problem['num_vars'] + 1} "
-        f"points, {design.levels} levels) over the {problem['num_vars']} parameters the "
+        f"points, {design.levels} levels) over the {real['num_vars']} parameters the "
         "schema declares uncertain (`uncertainties: declared` in "
         "`experiments/uncertainty_morris.yaml`; each over its plausible range, docs/ODD.md "
         f"§7.13), crossed with the headline levers: every point runs the baseline and "
@@ -153,7 +191,10 @@ def main() -> None:
         "(interactions, nonlinearity); the 95 % confidence of μ* is SALib's bootstrap. With "
         "few trajectories and one seed per point, seed noise enters every elementary effect: "
         "read the ranking as a screening (which parameters to pin down first), not as "
-        "estimates, and compare μ* with its confidence.",
+        "estimates, and compare μ* with its confidence. A dummy factor that moves nothing is "
+        "screened with them: its μ* is the noise floor, and **bold** parameters are those whose "
+        "μ* minus its 95 % half-width exceeds it (the rest cannot be told from noise at these "
+        "settings; more trajectories, seeds per point and a larger scale lower the floor).",
         "",
     ]
     OUT.write_text("\n".join(header + analyse(problem, x, table, design.levels)), encoding="utf-8")
