@@ -7,9 +7,10 @@ burn-in runs under the status quo, so the arms share it). A point's policy effec
 paired difference (lever − baseline) of the outcome's mean over the last ``WINDOW`` years;
 SALib's Morris analysis of these effects gives, per uncertain parameter, μ* (mean absolute
 elementary effect, in the outcome's unit per full plausible range) and σ (interaction /
-nonlinearity). A dummy factor that moves nothing is screened with them: its μ* is the noise
-floor (seed noise in the elementary effects), and a parameter counts as moving an effect only
-where μ* minus its confidence half-width exceeds the dummy's μ*. Writes docs/uncertainty.md.
+nonlinearity). A seed factor is screened with them: it moves no parameter, only the seed of
+the run (root seed + its level), so its μ* is the noise floor (what a different random path
+alone does to the paired effect), and a parameter counts as moving an effect only where μ*
+minus its confidence half-width exceeds the seed factor's μ*. Writes docs/uncertainty.md.
 
 Usage: ``uv run python docs/make_uncertainty.py [--trajectories 10] [--scale 0.25]
 [--years 10] [--workers 2]`` (defaults: the experiment file's settings).
@@ -41,8 +42,8 @@ WINDOW = 5
 """Outcomes are averaged over the last WINDOW years of each run."""
 TOP = 10
 """Parameters listed per policy effect."""
-DUMMY = "dummy (moves nothing: the noise floor)"
-"""An extra Morris factor mapped to no parameter: its μ* is what seed noise alone gives."""
+DUMMY = "seed (moves no parameter: the noise floor)"
+"""An extra Morris factor that changes only the run's seed: its μ* is what seed noise gives."""
 HEADLINE: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "talent_subsidy doubled": (
         {
@@ -85,7 +86,7 @@ def run_point(job: tuple[int, str, dict[str, Any], float, int, int]) -> dict[str
 def analyse(problem: dict, x: np.ndarray, table: pd.DataFrame, levels: int) -> list[str]:
     """Markdown tables: the top parameters by μ* for every headline policy effect.
 
-    A row is bold where μ* − its 95 % half-width exceeds the dummy factor's μ* (above noise).
+    A row is bold where μ* − its 95 % half-width exceeds the seed factor's μ* (above noise).
     """
     parts = []
     for arm, (_, outcomes) in HEADLINE.items():
@@ -109,7 +110,7 @@ def analyse(problem: dict, x: np.ndarray, table: pd.DataFrame, levels: int) -> l
                 f"(range over points {effect.min():.4g} to {effect.max():.4g})\n"
             )
             parts.append(
-                f"Noise floor (dummy μ*) {floor:.4g}; above it: "
+                f"Noise floor (μ* of the seed factor) {floor:.4g}; above it: "
                 + (", ".join(f"`{n}`" for n in above.index) if len(above) else "none")
                 + ".\n"
             )
@@ -161,7 +162,7 @@ def main() -> None:
             },
             args.scale,
             args.years,
-            spec.root_seed,
+            spec.root_seed + round(row[-1] * (design.levels - 1)),
         )
         for k, row in enumerate(x)
     ]
@@ -181,9 +182,9 @@ def main() -> None:
         "`experiments/uncertainty_morris.yaml`; each over its plausible range, docs/ODD.md "
         f"§7.13), crossed with the headline levers: every point runs the baseline and "
         f"{len(HEADLINE)} lever scenarios from one burned-in city with one seed "
-        f"({spec.root_seed}; common random numbers), at scale {args.scale}, {args.years} "
-        f"years; each outcome is the mean of the last {WINDOW} years and a point's policy "
-        f"effect is lever − baseline. {runs} runs in {elapsed:.0f} s on {args.workers} "
+        f"({spec.root_seed} + the seed factor's level; common random numbers), at scale "
+        f"{args.scale}, {args.years} years; each outcome is the mean of the last {WINDOW} "
+        f"years and a point's policy effect is lever − baseline. {runs} runs in {elapsed:.0f} s on {args.workers} "
         "workers.",
         "",
         "μ* is the mean absolute elementary effect of moving the parameter across its "
@@ -191,8 +192,9 @@ def main() -> None:
         "(interactions, nonlinearity); the 95 % confidence of μ* is SALib's bootstrap. With "
         "few trajectories and one seed per point, seed noise enters every elementary effect: "
         "read the ranking as a screening (which parameters to pin down first), not as "
-        "estimates, and compare μ* with its confidence. A dummy factor that moves nothing is "
-        "screened with them: its μ* is the noise floor, and **bold** parameters are those whose "
+        "estimates, and compare μ* with its confidence. A seed factor that moves no parameter, "
+        "only the run's seed, is screened with them: its μ* is the noise floor, and **bold** "
+        "parameters are those whose "
         "μ* minus its 95 % half-width exceeds it (the rest cannot be told from noise at these "
         "settings; more trajectories, seeds per point and a larger scale lower the floor).",
         "",
