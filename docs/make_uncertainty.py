@@ -184,8 +184,8 @@ def main() -> None:
         f"{len(HEADLINE)} lever scenarios from one burned-in city with one seed "
         f"({spec.root_seed} + the seed factor's level; common random numbers), at scale "
         f"{args.scale}, {args.years} years; each outcome is the mean of the last {WINDOW} "
-        f"years and a point's policy effect is lever − baseline. {runs} runs in {elapsed:.0f} s on {args.workers} "
-        "workers.",
+        f"years and a point's policy effect is lever − baseline. {runs} runs in "
+        f"{elapsed:.0f} s on {args.workers} workers.",
         "",
         "μ* is the mean absolute elementary effect of moving the parameter across its "
         "plausible range (in the outcome's unit), σ the spread of the elementary effects "
