@@ -18,7 +18,7 @@ before the last: a lever that acts on graduates from the first year shows in the
 Sections between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` of docs/policies.md are
 replaced: ``lever-effects`` and ``scenarios``.
 
-Usage: ``uv run python docs/make_policy_table.py [--scale 0.25] [--years 10] [--seeds 10]
+Usage: ``uv run python docs/make_policy_table.py [--scale 0.25] [--years 10] [--seeds 20]
 [--workers 2]``. Scale 0.25 is the smallest at which the headline rates read as at full
 scale (docs/scale.md).
 """
@@ -71,6 +71,8 @@ class LeverCase:
     recommendation: str
     outcomes: tuple[str, ...]
     instrument: str | None
+    chain: str = ""
+    """instrument → who responds → what changes → outcome, with the source of each link."""
     unit: str = ""
     default: str = ""
     bounds: str = ""
@@ -86,6 +88,11 @@ LEVERS = [
         "2 (中国式学徒制), 4",
         ("firm_participation_rate", "apprentices"),
         "apprenticeship_subsidy",
+        chain="cash per apprentice to the firm (national 中国式学徒制 "
+        "guideline 2021) → firms at the "
+        "margin of NB > 0, large and listed first (杨钋 & 岳铮男 2018) → more training firms and "
+        "places → apprentices gain `apprenticeship_boost` and are kept by sponsors → in-field"
+        " work, retention",
     ),
     LeverCase(
         "coop_project_subsidy",
@@ -95,6 +102,9 @@ LEVERS = [
         "1 (consortia), 4",
         ("coop_projects",),
         "coop_project_subsidy",
+        chain="share of project cost paid → R&D firms seek projects, partners offer capacity → more"
+        " firm–university projects → project R&D, innovation (SKIN: Ahrweiler, Pyka & Gilbert"
+        " 2011)",
     ),
     LeverCase(
         "training_base_cofunding",
@@ -104,6 +114,8 @@ LEVERS = [
         "4",
         ("equipment_quality",),
         "training_base_cofunding",
+        chain="government matches firms’ base investment → schools of the apprentices → equipment "
+        "per student → equipment quality q → field skill at graduation and programme choice",
     ),
     LeverCase(
         "surcharge_credit",
@@ -114,6 +126,9 @@ LEVERS = [
         "4",
         ("firm_participation_rate",),
         "surcharge_credit",
+        chain="credit against 教育费附加 (财税〔2019〕46号) → firms owing "
+        "surcharges → NB of cooperating → "
+        "training firms",
     ),
     LeverCase(
         "rd_super_deduction",
@@ -123,15 +138,21 @@ LEVERS = [
         "4",
         ("rd_spending",),
         "rd_super_deduction",
+        chain="deduction of R&D from taxable income → every R&D firm (user-cost elasticity) → R&D "
+        "intensity → innovation",
     ),
     LeverCase(
         "land_grant",
         "20 ha/yr to training bases",
         {"policy.land_grant.value": 20},
-        "`programme_review.review` (places_per_ha → shared capacity, equipment)",
+        "`cooperation.update_shared_capacity` (places_per_ha, depreciating) → "
+        "`train_in_shared_bases`",
         "3, 4 (land)",
-        ("shared_training_capacity", "equipment_quality"),
+        ("shared_base_places", "shared_base_trainees"),
         "land_grant",
+        chain="land to training bases → `places_per_ha` shared places a ha, depreciating at "
+        "`place_depreciation`, run at `place_cost` → final-year students without an "
+        "apprenticeship train there (`shared_base_boost`) → field skill, in-field work",
     ),
     LeverCase(
         "soe_rd_growth",
@@ -141,25 +162,34 @@ LEVERS = [
         "4 (rigid SOE R&D growth)",
         ("rd_spending_soe", "rd_spending"),
         None,
+        chain="mandate on SOEs (Zibo policy paper 2023) → SOEs → R&D floor → R&D, innovation",
     ),
     LeverCase(
         "integration_units",
         "100 % of above-scale firms (60 % comply)",
         {"policy.integration_units.value": 1.0},
-        "`firms.integration_unit_uptake` → `net_benefit_of_cooperation` (u = 0.5)",
+        "`firms.integration_unit_uptake` → `net_benefit_of_cooperation` "
+        "(u = `unit_transaction_factor`)",
         "4 (产才融合 units)",
         ("firm_participation_rate",),
         None,
+        chain="mandate: 产才融合 unit in above-scale firms (Zibo "
+        "policy paper 2023) → complying firms "
+        "(`integration_compliance`) → transaction cost × `unit_transaction_factor` → training"
+        " firms",
     ),
     LeverCase(
         "coordination",
         "strength 0.8",
         {"policy.coordination.value": 0.8},
-        "`net_benefit_of_cooperation` (T·(1 − 0.6C)), `research`, "
+        "`net_benefit_of_cooperation` (T·(1 − χ·C)), `research`, "
         "`University.update_partnership`, `programme_review.review` (forecast)",
         "1",
         ("coop_projects", "partner_universities", "mismatch_flow"),
         "coordination",
+        chain="a leading group → firms (transaction cost × (1 − `coordination_cost_cut`·C)), "
+        "universities (formation, lapse, capacity), schools (shared forecast) → training "
+        "firms, projects, partner circle, programme mix → mismatch",
     ),
     LeverCase(
         "specialty_alignment",
@@ -169,16 +199,25 @@ LEVERS = [
         "2",
         ("duplication_index", "in_field_rate"),
         "specialty_alignment",
+        chain="review of programmes (错位发展) → vocational schools → "
+        "points move to the fields they "
+        "lead, fewer duplicates → duplication, in-field work",
     ),
     LeverCase(
         "park",
         "enabled from the first year (200 ha at half price for entrants, 3,000 places, 2 colleges)",
         {"policy.park.enabled": True},
-        "`firm_dynamics.grow_and_enter`, `open_branch_colleges`, `programme_review.review`, "
-        "`cooperation.cooperate` (park firms: transaction cost halved)",
+        "`cooperation.update_shared_capacity`, `open_branch_colleges`, `place_apprentices`, "
+        "`train_in_shared_bases`; `firm_dynamics.grow_and_enter` (park entrants)",
         "3",
-        ("shared_training_capacity", "firms", "value_added"),
+        ("shared_base_trainees", "apprentices", "retained_skilled_3y", "firms"),
         "park",
+        chain="land, shared bases, branch colleges (Zibo policy paper 2023, after Shanghai "
+        "Lingang) → park firms deal with schools at `park.transaction_factor` of T; branch "
+        "colleges' students prefer park firms (订单班, `order_class_bonus`); final-year "
+        "students train in `shared_base_capacity` places (`shared_base_boost`) → apprentices, "
+        "shared-base trainees, field skill → in-field work, retention (park entrants: the "
+        "firm-dynamics rule)",
         unit="switch + settings",
         default="off",
         bounds="land_ha [0, 10,000], land_discount [0, 1], branch_colleges [0, 50]",
@@ -190,13 +229,81 @@ LEVERS = [
             "policy.talent_subsidy.monthly_allowance": 2_000,
             "policy.talent_subsidy.housing_grant": 160_000,
         },
-        "`CityState.talent_income` → `migration.stay_probability`, `graduate_inflow.arrive`",
+        "`migration.talent_subsidy` → `migration.stay_probability`; `graduate_inflow.arrive`",
         "4 (talent, 产才融合)",
-        ("retained_skilled_3y", "retention_3y", "graduate_inflow"),
+        ("retained_skilled_3y", "retention_3y_benke", "graduate_inflow"),
         "talent_subsidy",
+        chain="allowance paid monthly only to 本科+ graduates employed in the city with social "
+        "insurance, for `years`, stopped on leaving; housing grant once to 研究生 employed in "
+        "their graduation year (Zibo talent policy) → the employed eligible (stay decision "
+        "each year), in-migrants (inflow) → stay odds of the employed; the unemployed get "
+        "none → 3-year retention of eligible graduates, retained skilled graduates",
         unit="RMB/month; RMB",
         default="1,000/month for 5 yr; 80,000",
         bounds="allowance [0, 50,000], housing [0, 2,000,000], years [0, 30]",
+    ),
+    LeverCase(
+        "apprentice_cost_cut",
+        "5,000 RMB/apprentice-year of government-funded training services",
+        {"policy.apprentice_cost_cut.value": 5_000},
+        "`firms.net_benefit_of_cooperation` (term −(c − ι·δ)); booked per apprentice",
+        "4",
+        ("firm_participation_rate", "apprentices"),
+        "apprentice_cost_cut",
+        chain="in-kind cut δ of an apprentice's cost, same cost per apprentice as the subsidy → "
+        "firms gain only ι = `cost_cut_incidence` of it (the rest accrues to the apprentice) "
+        "→ fewer extra training firms than the cash subsidy (Yang 2021, Comput Econ: support "
+        "is more efficient than a cost cut)",
+    ),
+    LeverCase(
+        "retention_bonus",
+        "20,000 RMB per completer kept",
+        {"policy.retention_bonus.value": 20_000},
+        "`net_benefit_of_cooperation` (term p_ret·b); paid in `graduate_outcomes.pay_for_results`",
+        "2, 4",
+        ("firm_participation_rate", "apprentice_retention"),
+        "retention_bonus",
+        chain="payment per graduating apprentice the sponsor keeps (中国式学徒制 guideline "
+        "2021) → firms weigh it by their expected retention → training firms; paid only on "
+        "results",
+    ),
+    LeverCase(
+        "placement_reward",
+        "5,000 RMB per graduate employed in field in the city",
+        {"policy.placement_reward.value": 5_000},
+        "`graduate_outcomes.pay_for_results` → `VocationalSchool.age_equipment`",
+        "4 (奖补)",
+        ("equipment_quality", "in_field_rate"),
+        "placement_reward",
+        chain="奖补 per graduate employed locally in field (Zibo policy paper 2023) → schools "
+        "that place graduates → equipment per student → quality, field skill, programme "
+        "choice → in-field work",
+    ),
+    LeverCase(
+        "project_reward",
+        "200,000 RMB per completed university project",
+        {"policy.project_reward.value": 200_000},
+        "`research.research_and_innovate`: seek rate ×(1 + σ + r/R)",
+        "1, 4 (奖补)",
+        ("coop_projects",),
+        "project_reward",
+        chain="奖补 per cooperation project completed (Zibo policy paper 2023) → R&D firms "
+        "(seek rate) → projects within partners' capacity → project R&D, innovation",
+    ),
+    LeverCase(
+        "staff_education_deduction",
+        "cap cut to 0.5 % of payroll (status quo 8 %)",
+        {"policy.staff_education_deduction.value": 0.005},
+        "`firms.education_deduction` in `net_benefit_of_cooperation` (change from the status "
+        "quo's cap) and the ledger",
+        "4 (fiscal)",
+        ("firm_participation_rate",),
+        "staff_education_deduction",
+        chain="corporate-tax deduction of staff-education "
+        "spending up to the cap (财税〔2018〕51号: "
+        "8 % of payroll) → cooperating firms (apprentice cost and base investment are "
+        "staff education) → tax saved t·min(spending, cap·payroll); at 8 % the cap never binds "
+        "(apprentice spending is ~0.5 % of payroll), so only a cut below it moves firms",
     ),
 ]
 
@@ -218,6 +325,7 @@ SCENARIO_OUTCOMES = [
     "mismatch_flow_gaozhi",
     "equipment_quality",
     "shared_training_capacity",
+    "shared_base_trainees",
     "value_added",
     "fiscal_cost",
 ]
@@ -302,8 +410,9 @@ def lever_table(means: pd.DataFrame, totals: pd.DataFrame) -> str:
         "| lever | unit | status quo | valid range | setting measured | mechanism | "
         "recommendation | primary outcome | baseline | with lever | effect Δ ± 95 % CI "
         "(rel.) | fiscal cost of its instrument, RMB/yr (off → on) | "
-        "`cost_per_extra_retained_skilled` |",
-        "|" + " --- |" * 13,
+        "`cost_per_extra_retained_skilled` | causal chain (instrument → who responds → what "
+        "changes → outcome; sources) |",
+        "|" + " --- |" * 14,
     ]
     for case in LEVERS:
         if case.unit:
@@ -333,7 +442,7 @@ def lever_table(means: pd.DataFrame, totals: pd.DataFrame) -> str:
                 if i == 0
                 else [""] * 7
             )
-            tail = [cost, per_retained] if i == 0 else ["", ""]
+            tail = [cost, per_retained, case.chain] if i == 0 else ["", "", ""]
             cells = [*head, f"`{outcome}`", fmt(base), fmt(lever), effect_cell(base, diff, half)]
             lines.append("| " + " | ".join([*cells, *tail]) + " |")
     return "\n".join(lines)
@@ -389,7 +498,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     seeds = list(range(1, args.seeds + 1))

@@ -89,7 +89,8 @@ def scenario_frames(
                  "replication": run.replication, "seed_entropy": 42,
                  "seed_spawn_key": str(run.replication), "year": year,
                  "retention_3y": retention, "retained_skilled_3y": 5000 + 1e4 * (retention - 0.7),
-                 "mismatch_flow": 0.3 - effect, "fiscal_cost": 1e7 + 1e8 * effect}
+                 "mismatch_flow": 0.3 - effect, "fiscal_cost": 1e7 + 1e8 * effect,
+                 "fiscal_cost_park": 1e7, "fiscal_cost_placement_reward": 1e8 * effect}
             )  # fmt: skip
             flows += flow_rows(run.run_id, year, 1.0 + effect)
     return pd.DataFrame(rows), runs, pd.DataFrame(flows)

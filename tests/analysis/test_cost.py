@@ -38,3 +38,13 @@ def test_table_numbers_read_in_millions_and_infinity():
     assert fmt(12_345) == "12,345"
     assert fmt(float("inf")) == "∞"
     assert fmt(0.05, signed=True) == "+0.0500"  # 3 significant digits
+
+
+def test_extra_cost_splits_by_instrument_and_adds_up(scenario_dataset):
+    from talentsim.analysis.cost import extra_cost_by_instrument
+
+    ds = load_dataset(scenario_dataset(noise=0.0))
+    split = extra_cost_by_instrument(ds, "baseline")
+    total = cost_effectiveness(ds, "baseline", ["retained_skilled_3y"]).set_index("scenario")
+    for scenario, rows in split.groupby("scenario"):
+        assert rows["extra_cost"].sum() == pytest.approx(total.loc[scenario, "extra_cost"])

@@ -23,7 +23,7 @@ def bounds(name: str) -> dict[str, float]:
 
 
 def test_every_lever_field_is_a_bounded_lever():
-    assert len(LEVERS) == 10
+    assert len(LEVERS) == 15
     for name in LEVERS:
         assert isinstance(getattr(Policy(), name), Lever)
         assert {"ge", "le"} <= set(bounds(name)), name

@@ -483,7 +483,7 @@ def limit_file_size(size: int) -> Callable[[], None]:
     return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
-@pytest.mark.parametrize(("limit", "where"), [(2_000, "manifest.json"), (20_000, ".parquet")])
+@pytest.mark.parametrize(("limit", "where"), [(2_000, "manifest.json"), (40_000, ".parquet")])
 def test_a_full_disk_stops_the_sweep_with_one_message_and_resume_works(
     tiny: Path, serial_dataset: Path, tmp_path: Path, limit: int, where: str
 ) -> None:

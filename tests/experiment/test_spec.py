@@ -140,3 +140,31 @@ def test_a_huge_design_is_refused_at_once(tmp_path, design):
     with pytest.raises(ConfigError, match="an experiment may have at most 20,000 points"):
         load_experiment(path)
     assert time.monotonic() - started < 5
+
+
+def test_declared_uncertainties_expand_to_every_declared_range() -> None:
+    from talentsim.config.reference import declared_uncertainties
+    from talentsim.experiment.spec import Experiment
+
+    declared = declared_uncertainties()
+    spec = Experiment.model_validate(
+        {
+            "scenario": "x.yaml",
+            "levers": {"firms.coordination_cost_cut": {"range": [0.4, 0.8]}},
+            "uncertainties": "declared",
+            "design": {"kind": "morris", "trajectories": 2},
+        }
+    )
+    assert set(spec.uncertainties) == set(declared) - {"firms.coordination_cost_cut"}
+    assert spec.uncertainties["firms.demand_shock_sd"].range == list(
+        declared["firms.demand_shock_sd"]
+    )
+    mixed = Experiment.model_validate(
+        {
+            "scenario": "x.yaml",
+            "uncertainties": {"declared": True, "firms.demand_shock_sd": {"range": [0.0, 0.01]}},
+            "design": {"kind": "lhs", "n": 4},
+        }
+    )
+    assert mixed.uncertainties["firms.demand_shock_sd"].range == [0.0, 0.01]
+    assert len(mixed.uncertainties) == len(declared)

@@ -57,7 +57,7 @@ def field_shares(log_wage: np.ndarray, seed: int = 1) -> np.ndarray:
     )
     seats = np.full(n_programmes, N)
     choice = education.assign_programmes(
-        generator.gumbel(size=utilities.shape), utilities, seats, ability
+        generator.gumbel(size=utilities.shape), utilities, seats, ability, ranks=6
     )
     assert (choice >= 0).all()
     return np.bincount(choice, minlength=n_programmes) / N
@@ -170,7 +170,7 @@ def test_assign_programmes_never_exceeds_seats(n, seats, seed):
     seats = np.array(seats)
     utilities = generator.normal(size=(n, len(seats)))
     choice = education.assign_programmes(
-        generator.gumbel(size=utilities.shape), utilities, seats, generator.random(n)
+        generator.gumbel(size=utilities.shape), utilities, seats, generator.random(n), ranks=6
     )
     assert choice.shape == (n,)
     assert ((choice >= -1) & (choice < len(seats))).all()
@@ -188,7 +188,7 @@ def test_oversubscribed_programme_admits_by_priority():
     utilities = np.zeros((n, 1))
     priority = generator.random(n)
     choice = education.assign_programmes(
-        generator.gumbel(size=utilities.shape), utilities, np.array([10]), priority
+        generator.gumbel(size=utilities.shape), utilities, np.array([10]), priority, ranks=6
     )
     admitted = np.flatnonzero(choice == 0)
     assert len(admitted) == 10
@@ -206,11 +206,22 @@ def net_benefit(**changes):
         "listed": np.array([False]),
         "unit": np.array([False]),
         "surcharge_owed": np.array([1.0e9]),
-        "subsidy": 0.0,
-        "credit_rate": 0.3,
-        "coordination": 0.0,
+        "park": np.array([False]),
     } | changes
-    return float(firms.net_benefit_of_cooperation(params, **values)[0])
+    terms = {
+        key: values.pop(key)
+        for key in ("subsidy", "cost_cut", "retention_bonus", "credit_rate", "coordination")
+        if key in values
+    }
+    factor = firms.transaction_factor(
+        params, values.pop("listed"), values.pop("unit"), values.pop("park"), 0.5
+    )
+    terms = {"credit_rate": 0.3} | terms
+    return float(
+        firms.net_benefit_of_cooperation(
+            params, factor=factor, terms=firms.CooperationTerms(**terms), **values
+        )[0]
+    )
 
 
 @pytest.mark.parametrize(
@@ -225,6 +236,9 @@ def net_benefit(**changes):
         {"unit": np.array([True])},
         {"retention": np.array([0.95])},
         {"credit_rate": 0.6},
+        {"cost_cut": 5_000.0},
+        {"retention_bonus": 5_000.0},
+        {"park": np.array([True])},
     ],
     ids=lambda c: next(iter(c.get("params", c))),
 )
@@ -257,12 +271,9 @@ def test_higher_net_benefit_means_more_firms_cooperate():
             np.full(N, 50_000.0),
             np.full(N, 0.7),
             np.zeros(N, int),
-            np.zeros(N, bool),
-            np.zeros(N, bool),
+            np.ones(N),
             np.full(N, 1e9),
-            subsidy,
-            0.3,
-            0.0,
+            firms.CooperationTerms(subsidy=subsidy, credit_rate=0.3),
         )
         return float(((benefit + noise) > 0).mean())
 

@@ -249,4 +249,7 @@ def test_the_market_rates_do_not_depend_on_the_scale():
             (outcomes["hires_from_unemployment"] / outcomes["job_seekers"]).mean(),
             outcomes["vacancy_fill_rate"].mean(),
         )
-    np.testing.assert_allclose(rates[0.08], rates[0.02], rtol=0.1)
+    # one seed each: unemployment within a point (seed noise at scale 0.02 is ~0.5 pt), the
+    # hiring and fill rates within 10 %
+    assert abs(rates[0.08][0] - rates[0.02][0]) < 0.01
+    np.testing.assert_allclose(rates[0.08][1:], rates[0.02][1:], rtol=0.1)

@@ -74,7 +74,7 @@ def test_programmes_without_seats_are_never_assigned() -> None:
     utilities = rng.standard_normal((200, 5))
     utilities[:, 0] += 5  # the most wanted programme has no seats
     choice = education.assign_programmes(
-        rng.gumbel(size=utilities.shape), utilities, seats, rng.standard_normal(200)
+        rng.gumbel(size=utilities.shape), utilities, seats, rng.standard_normal(200), ranks=6
     )
     assert not np.isin(choice, [0, 2]).any()
     assert np.array_equal(np.bincount(choice[choice >= 0], minlength=5), seats)

@@ -168,6 +168,11 @@ LEVERS: dict[str, Text] = {
     "policy.talent_subsidy": Text("Talent subsidy", "人才补贴"),
     "policy.park": Text("Demonstration park (先行区)", "产教融合先行区"),
     "policy.park.enabled": Text("Demonstration park (先行区)", "产教融合先行区"),
+    "policy.apprentice_cost_cut": Text("Apprentice cost cut", "学徒培养成本补助（实物）"),
+    "policy.retention_bonus": Text("Apprentice retention bonus", "学徒留用奖励"),
+    "policy.placement_reward": Text("Placement reward (奖补)", "对口就业奖补"),
+    "policy.project_reward": Text("Project reward (奖补)", "校企合作项目奖补"),
+    "policy.staff_education_deduction": Text("Staff-education deduction", "职工教育经费税前扣除"),
     "firms.trainee_gain": Text("Trainee productivity gain", "学徒生产率提升"),
 }
 """Lever (and uncertainty) labels by dotted config path (without the trailing ``.value``)."""

@@ -133,3 +133,37 @@ def _ratio_row(
         "cost_per_unit_high": ratio_high,
         "note": note,
     }
+
+
+def extra_cost_by_instrument(ds: SweepDataset, baseline: str) -> pd.DataFrame:
+    """Where a scenario's extra fiscal cost goes: Δ horizon cost by instrument, paired.
+
+    One row per scenario and instrument (every ``fiscal_cost_<instrument>`` column, the new
+    levers' included: cost cut, retention bonus, result-tied rewards, staff-education
+    deduction): the mean over replications of (scenario − baseline) of the instrument's cost
+    summed over the horizon, with its 95 % t interval. The rows of a scenario add up to its
+    ``extra_cost`` in :func:`cost_effectiveness`.
+    """
+    check_baseline(ds, baseline)
+    columns = sorted(c for c in ds.outcomes.columns if c.startswith(f"{COST}_"))
+    if not columns:
+        raise DatasetError(f"{ds.path / 'outcomes.parquet'}: no '{COST}_<instrument>' columns")
+    totals = per_run(ds, columns, "total")
+    base = totals[totals["scenario"] == baseline][["replication", *columns]]
+    rows = []
+    for scenario, runs in totals[totals["scenario"] != baseline].groupby("scenario", sort=False):
+        pairs = runs.merge(base, on="replication", suffixes=("", "_base"))
+        for column in columns:
+            diff = pairs[column] - pairs[f"{column}_base"]
+            n = pd.Series([len(diff)])
+            low, high = t_interval(pd.Series([diff.mean()]), pd.Series([diff.std(ddof=1)]), n)
+            rows.append(
+                {
+                    "scenario": str(scenario),
+                    "instrument": column.removeprefix(f"{COST}_"),
+                    "extra_cost": float(diff.mean()),
+                    "extra_cost_low": float(low.iloc[0]),
+                    "extra_cost_high": float(high.iloc[0]),
+                }
+            )
+    return pd.DataFrame(rows)

@@ -217,8 +217,20 @@ def _section_models(config: type[BaseModel] = CityConfig, section: str = "") -> 
     return found
 
 
+def _plausible(row: ParameterRow) -> str:
+    """``**[low, high]**`` for a declared uncertainty, empty otherwise."""
+    if row.plausible is None:
+        return ""
+    low, high = row.plausible
+    return f"**[{fmt(low)}, {fmt(high)}]**"
+
+
 def render_parameters(config: type[BaseModel] = CityConfig) -> str:
-    """Markdown: one table per config section with unit, default, range and source."""
+    """Markdown: one table per config section with unit, default, range and source.
+
+    A declared uncertainty (``param(..., plausible=...)``) shows its plausible range in bold;
+    ``uncertainties: declared`` in an experiment varies exactly these.
+    """
     models = _section_models(config)
     by_section: dict[str, list[ParameterRow]] = {}
     for row in parameter_table(config):
@@ -228,11 +240,14 @@ def render_parameters(config: type[BaseModel] = CityConfig) -> str:
     for section, rows in by_section.items():
         title = f"`{section}`" if section else "run settings (top level)"
         parts.append(f"#### {title} — {_first_line(models[section])}\n")
-        parts.append("| parameter | unit | default | range | source / assumption |")
-        parts.append("| --- | --- | --- | --- | --- |")
+        parts.append(
+            "| parameter | unit | default | range | uncertain: plausible range "
+            "| source / assumption |"
+        )
+        parts.append("| --- | --- | --- | --- | --- | --- |")
         parts.extend(
             f"| `{row.name}` | {_cell(row.unit)} | {_cell(fmt(row.default))} | {row.range} "
-            f"| {_cell(row.source)} |"
+            f"| {_plausible(row)} | {_cell(row.source)} |"
             for row in rows
         )
         parts.append("")

@@ -170,10 +170,20 @@ class TrackChoice(Strict):
         -0.15, "logit", "calibrated: ~45 % of a cohort enters 中职", ge=-10, le=10
     )
     beta_ability: float = param(
-        -1.2, "logit per SD", "assumption: 中考 sorting by ability", ge=-10, le=10
+        -1.2,
+        "logit per SD",
+        "assumption: 中考 sorting by ability",
+        ge=-10,
+        le=10,
+        plausible=(-2.0, -0.6),
     )
     beta_family: float = param(
-        -0.5, "logit per SD", "assumption: richer families prefer 普高", ge=-10, le=10
+        -0.5,
+        "logit per SD",
+        "assumption: richer families prefer 普高",
+        ge=-10,
+        le=10,
+        plausible=(-1.0, 0.0),
     )
     beta_wage: float = param(
         2.0, "logit per log-wage", "Tarvid 2015: expected-wage logit", ge=0, le=20
@@ -184,6 +194,15 @@ class TrackChoice(Strict):
     beta_peer: float = param(
         1.0, "logit per share", "De Giorgi et al. 2009: peer share", ge=0, le=20
     )
+    placement_floor: float = param(
+        0.5,
+        "share",
+        "assumption: expected employment of the vocational path is floor + (1 − floor)·mean "
+        "in-field placement (an out-of-field job still pays)",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=1,
+    )
 
 
 class FieldChoice(Strict):
@@ -191,17 +210,48 @@ class FieldChoice(Strict):
 
     beta_wage: float = param(3.0, "per log-wage", "Tarvid 2015", ge=0, le=50)
     beta_placement: float = param(
-        2.0, "per share", "assumption: placement rate matters", ge=0, le=50
+        2.0, "per share", "assumption: placement rate matters", ge=0, le=50, plausible=(1.0, 4.0)
     )
     beta_quality: float = param(
-        1.0, "per unit quality", "assumption: equipment/programme quality", ge=0, le=50
+        1.0,
+        "per unit quality",
+        "assumption: equipment/programme quality",
+        ge=0,
+        le=50,
+        plausible=(0.5, 2.0),
     )
     beta_distance: float = param(
-        0.03, "per km", "assumption: travel cost of a school away from home district", ge=0, le=5
+        0.03,
+        "per km",
+        "assumption: travel cost of a school away from home district",
+        ge=0,
+        le=5,
+        plausible=(0.01, 0.06),
     )
     beta_peer: float = param(1.5, "per share", "De Giorgi et al. 2009", ge=0, le=50)
     ability_match: float = param(
-        0.5, "per SD", "assumption: comparative advantage noise scale", ge=0, le=10
+        0.5,
+        "per SD",
+        "assumption: comparative advantage noise scale",
+        ge=0,
+        le=10,
+        plausible=(0.25, 1.0),
+    )
+    signal_weight: float = param(
+        0.5,
+        "share",
+        "assumption: weight of this year's observation in the smoothed placement and peer "
+        "signals (students hear of the last two or three cohorts)",
+        plausible=(0.3, 0.8),
+        gt=0,
+        le=1,
+    )
+    ranks: int = param(
+        6,
+        "programmes",
+        "assumption: programmes a student lists (志愿 of a 中考/高考 form)",
+        ge=1,
+        le=50,
     )
 
 
@@ -215,26 +265,64 @@ class Progression(Strict):
         ge=-10,
         le=10,
     )
-    zhongzhi_to_benke: float = param(
-        0.10, "share", "~10 % of continuing 中职 graduates reach 本科 via 职教高考", ge=0, le=1
+    zhongzhi_benke_seats: int = param(
+        730,
+        "seats/yr",
+        "本科 seats open to 职教高考 candidates (city scale): set so that ~10 % of the continuing "
+        "中职 graduates reach 本科 in the baseline, as reported (primary source untraced, ODD "
+        "§10); candidates compete for them by exam score",
+        ge=0,
+    )
+    exam_noise: float = param(
+        0.5,
+        "SD of score per SD of ability",
+        "assumption: exam score = ability + noise (职教高考 and 专升本 rank by score)",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=5,
+    )
+    leftover_migrant_share: float = param(
+        0.9,
+        "share",
+        "assumption: 高职 colleges and universities recruit province-wide: in-migrants among the "
+        "students who fill seats left over",
+        plausible=(0.7, 1.0),
+        ge=0,
+        le=1,
     )
     general_to_university: float = param(
         0.9, "share", "assumption: 普高 graduates entering higher education", ge=0, le=1
     )
     general_benke_share: float = param(
-        0.55, "share", "assumption: of those, share admitted to 本科 (rest 高职)", ge=0, le=1
+        0.55,
+        "share",
+        "assumption: of those, share admitted to 本科 (rest 高职)",
+        ge=0,
+        le=1,
+        plausible=(0.45, 0.65),
     )
     general_local_share: float = param(
-        0.25, "share", "assumption: share studying in the city", ge=0, le=1
+        0.25, "share", "assumption: share studying in the city", ge=0, le=1, plausible=(0.15, 0.35)
     )
-    gaozhi_upgrade: float = param(-1.2, "logit", "assumption: ~25 % 专升本", ge=-10, le=10)
+    gaozhi_upgrade: float = param(
+        -1.2, "logit", "assumption: ~25 % 专升本", ge=-10, le=10, plausible=(-1.6, -0.8)
+    )
     benke_to_graduate: float = param(
-        -1.6, "logit", "assumption: ~17 % go on to 研究生", ge=-10, le=10
+        -1.6, "logit", "assumption: ~17 % go on to 研究生", ge=-10, le=10, plausible=(-2.0, -1.2)
     )
-    beta_ability: float = param(0.8, "logit per SD", "assumption", ge=-10, le=10)
-    beta_family: float = param(0.4, "logit per SD", "assumption", ge=-10, le=10)
+    beta_ability: float = param(
+        0.8, "logit per SD", "assumption", ge=-10, le=10, plausible=(0.4, 1.2)
+    )
+    beta_family: float = param(
+        0.4, "logit per SD", "assumption", ge=-10, le=10, plausible=(0.2, 0.6)
+    )
     beta_wage_gap: float = param(
-        1.5, "logit per log-wage", "assumption: returns to the next level", ge=0, le=20
+        1.5,
+        "logit per log-wage",
+        "assumption: returns to the next level",
+        ge=0,
+        le=20,
+        plausible=(0.5, 2.5),
     )
 
 
@@ -259,7 +347,12 @@ class Migration(Strict):
         le=10,
     )
     network: float = param(
-        0.5, "logit per share", "assumption: network of earlier leavers", ge=0, le=10
+        0.5,
+        "logit per share",
+        "assumption: network of earlier leavers",
+        ge=0,
+        le=10,
+        plausible=(0.0, 1.0),
     )
     unemployed_penalty: float = param(
         0.0,
@@ -276,6 +369,7 @@ class Migration(Strict):
         "informal work, benefits)",
         ge=0,
         le=2,
+        plausible=(0.6, 1.2),
     )
     employed_attachment: float = param(
         4.0,
@@ -284,26 +378,104 @@ class Migration(Strict):
         "tenure, family); set so that ~1 %/yr of the employed leave in the baseline",
         ge=-10,
         le=10,
+        plausible=(3.0, 5.0),
     )
+    inflow_benke_share: float = param(
+        0.85,
+        "share",
+        "assumption: 本科 among in-migrating graduates with 本科 or above (rest 研究生)",
+        plausible=(0.75, 0.95),
+        ge=0,
+        le=1,
+    )
+    inflow_gaozhi_share: float = param(
+        0.6,
+        "share",
+        "assumption: 高职 among the other in-migrating graduates (rest 中职)",
+        plausible=(0.4, 0.8),
+        ge=0,
+        le=1,
+    )
+    inflow_min_age: int = param(19, "years", "assumption: youngest arriving graduate", ge=15, le=40)
+    inflow_max_age: int = param(26, "years", "assumption: oldest arriving graduate", ge=15, le=40)
 
 
 class Skills(Strict):
     """On-the-job learning of general and field-specific skill (Eurace@Unibi style)."""
 
-    general_growth: float = param(0.03, "skill units/yr", "assumption", ge=0, le=1)
+    general_growth: float = param(
+        0.03, "skill units/yr", "assumption", ge=0, le=1, plausible=(0.01, 0.05)
+    )
     field_growth: float = param(
         0.08, "skill units/yr", "Dawid et al.: specific skill on the job", ge=0, le=1
     )
     field_decay: float = param(
-        0.05, "share/yr", "assumption: out-of-field skill obsolescence", ge=0, le=1
+        0.05,
+        "share/yr",
+        "assumption: out-of-field skill obsolescence",
+        ge=0,
+        le=1,
+        plausible=(0.02, 0.1),
     )
     apprenticeship_boost: float = param(
-        0.25, "skill units", "assumption: 中国式学徒制 year", ge=0, le=2
+        0.25, "skill units", "assumption: 中国式学徒制 year", ge=0, le=2, plausible=(0.1, 0.4)
     )
     school_field_skill: float = param(
         0.3,
         "skill units",
         "assumption: field skill at graduation per unit of equipment quality",
+        ge=0,
+        le=2,
+        plausible=(0.15, 0.45),
+    )
+    shared_base_boost: float = param(
+        0.15,
+        "skill units",
+        "assumption: field skill from a final year of practical training in a shared training "
+        "base (实训基地): below an apprenticeship's, since no firm's own process is learned",
+        plausible=(0.05, 0.25),
+        ge=0,
+        le=2,
+    )
+    graduate_general_skill: float = param(
+        0.05,
+        "skill units",
+        "assumption: general skill gained in a programme's final year",
+        plausible=(0.0, 0.1),
+        ge=0,
+        le=1,
+    )
+    general_weight: float = param(
+        0.5,
+        "productivity per skill unit",
+        "assumption: weight of general skill in a worker's productivity",
+        plausible=(0.3, 0.7),
+        ge=0,
+        le=5,
+    )
+    out_of_field_fit: float = param(
+        0.3,
+        "share",
+        "assumption: share of field skill that counts in a job out of field (Dawid et al.: "
+        "specific skill fits the firm's technology)",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+    )
+    field_ceiling: float = param(
+        3.0,
+        "skill units",
+        "assumption: saturation level of field skill on the job",
+        plausible=(2.0, 4.0),
+        gt=0,
+        le=20,
+    )
+    wage_per_skill: float = param(
+        0.2,
+        "relative wage per skill unit",
+        "assumption: wage rise per unit of skill learned on the job (~2-3 %/yr of experience "
+        "with the growth rates above)",
+        plausible=(0.1, 0.3),
         ge=0,
         le=2,
     )
@@ -527,7 +699,12 @@ class ProgrammeReview(Strict):
         2, "years", "Ghaffarzadegan et al. 2017: programmes follow lagged signals", ge=0, le=10
     )
     signal_noise: float = param(
-        0.25, "SD of log signal", "assumption: limited information", ge=0, le=5
+        0.25,
+        "SD of log signal",
+        "assumption: limited information",
+        ge=0,
+        le=5,
+        plausible=(0.1, 0.5),
     )
     max_changes: int = param(
         2,
@@ -537,13 +714,67 @@ class ProgrammeReview(Strict):
         le=20,
     )
     equipment_depreciation: float = param(
-        0.12, "1/yr", "assumption: ~8-year equipment life", ge=0, le=1
+        0.12, "1/yr", "assumption: ~8-year equipment life", ge=0, le=1, plausible=(0.08, 0.2)
     )
     equipment_budget: float = param(
-        1_500, "RMB/student/yr", "assumption: government and self-funding", ge=0
+        1_500,
+        "RMB/student/yr",
+        "assumption: government and self-funding",
+        ge=0,
+        plausible=(1000, 2500),
     )
     equipment_reference: float = param(
         16_000, "RMB/student", "quality 1 = 16,000 RMB of modern equipment per student", gt=0
+    )
+    max_quality: float = param(
+        2.0,
+        "× equipment_reference",
+        "assumption: equipment beyond twice the reference per student adds no quality",
+        plausible=(1.5, 3.0),
+        gt=0,
+        le=10,
+    )
+    open_threshold: float = param(
+        0.2,
+        "log vacancies per graduate",
+        "assumption: θ of the review: a signal beyond ±θ opens / closes a point",
+        plausible=(0.1, 0.4),
+        ge=0,
+        le=5,
+    )
+    min_offered_share: float = param(
+        1 / 3,
+        "share of fields",
+        "assumption: a school keeps offering at least this share of the fields",
+        ge=0,
+        le=1,
+    )
+    share_floor: float = param(
+        1e-3, "share", "assumption: smoothing of shares in the crowding signal", gt=0, le=0.1
+    )
+    university_lag: int = param(
+        3,
+        "years",
+        "assumption: universities set 本科/研究生 seats by field on signals of this many years "
+        "ago (enrolment plans are filed with the province a year ahead; longer than vocational "
+        "schools' review_lag)",
+        ge=0,
+        le=10,
+    )
+    university_seat_change: float = param(
+        0.03,
+        "share/yr",
+        "assumption: most a university shifts of a field's seats in a year (province quota)",
+        plausible=(0.0, 0.08),
+        ge=0,
+        le=1,
+    )
+    university_seat_band: float = param(
+        0.3,
+        "share",
+        "assumption: a university's total seats stay within ±band of its establishment",
+        ge=0,
+        le=1,
     )
 
 
@@ -570,7 +801,12 @@ class Universities(Strict):
         0.03, "1/yr", "calibrated: partner circle stays ~20 (Zibo policy paper, 2023)", ge=0, le=1
     )
     lapse_rate: float = param(
-        0.08, "1/yr", "assumption: partners without projects lapse", ge=0, le=1
+        0.08,
+        "1/yr",
+        "assumption: partners without projects lapse",
+        ge=0,
+        le=1,
+        plausible=(0.04, 0.12),
     )
     partner_capacity: float = param(
         1.0,
@@ -598,6 +834,65 @@ class Universities(Strict):
         "Zibo policy paper (2023): 200 多亿元 (20+ bn) of output on 10 亿多元 (1+ bn) of R&D",
         ge=0,
         le=50,
+    )
+    coordination_formation: float = param(
+        2.0,
+        "1 per unit of coordination",
+        "assumption: partnerships form (1 + this·C) times faster under coordination",
+        plausible=(1.0, 3.0),
+        ge=0,
+        le=20,
+    )
+    coordination_lapse: float = param(
+        0.5,
+        "share per unit of coordination",
+        "assumption: partnerships lapse (1 − this·C) times as often under coordination",
+        plausible=(0.25, 0.75),
+        ge=0,
+        le=1,
+    )
+    idle_lapse_floor: float = param(
+        0.2,
+        "share",
+        "assumption: lapse odds of a partner that runs projects, relative to an idle one",
+        plausible=(0.1, 0.4),
+        ge=0,
+        le=1,
+    )
+    coordination_seek: float = param(
+        1.0,
+        "1 per unit of coordination",
+        "assumption: firms seek university projects (1 + this·C) times as often",
+        plausible=(0.5, 1.5),
+        ge=0,
+        le=10,
+    )
+    coordination_capacity: float = param(
+        0.5,
+        "1 per unit of coordination",
+        "assumption: partners' project capacity rises (1 + this·C) under coordination",
+        plausible=(0.25, 1.0),
+        ge=0,
+        le=10,
+    )
+    link_pull: float = param(
+        0.5,
+        "relative odds per link",
+        "assumption: each earlier university link raises a firm's project seeking",
+        plausible=(0.25, 1.0),
+        ge=0,
+        le=10,
+    )
+    max_links_counted: int = param(
+        4, "links", "assumption: links beyond this add nothing to the seeking odds", ge=0, le=100
+    )
+    max_demand_pressure: float = param(
+        3.0,
+        "ratio",
+        "assumption: cap of the project demand pressure that draws new partners",
+        plausible=(2.0, 5.0),
+        ge=0,
+        le=100,
     )
 
 
@@ -717,6 +1012,7 @@ class Firms(Strict):
         "RMB/apprentice/yr",
         "assumption: stipend and mentoring net of the apprentice's output",
         ge=0,
+        plausible=(8000, 16000),
     )
     transaction_cost: float = param(
         85_000,
@@ -733,9 +1029,15 @@ class Firms(Strict):
         "and large firms gain most: Yang 2021; 杨钋 & 岳铮男 2018)",
         ge=0,
         le=2,
+        plausible=(0.25, 0.45),
     )
     horizon: float = param(
-        3.0, "years", "assumption: years a firm counts a retained trainee", ge=0, le=30
+        3.0,
+        "years",
+        "assumption: years a firm counts a retained trainee",
+        ge=0,
+        le=30,
+        plausible=(2.0, 5.0),
     )
     benefit_noise: float = param(
         50_000,
@@ -745,9 +1047,16 @@ class Firms(Strict):
         ge=0,
     )
     partnership_learning: float = param(
-        0.25, "share/yr", "assumption: cost cut per year of partnership", ge=0, le=1
+        0.25,
+        "share/yr",
+        "assumption: cost cut per year of partnership",
+        ge=0,
+        le=1,
+        plausible=(0.1, 0.4),
     )
-    apprentices_per_100: float = param(2.0, "per 100 employees", "assumption", ge=0, le=100)
+    apprentices_per_100: float = param(
+        2.0, "per 100 employees", "assumption", ge=0, le=100, plausible=(1.0, 3.0)
+    )
     poaching: float = param(
         0.3,
         "share",
@@ -756,7 +1065,65 @@ class Firms(Strict):
         le=1,
     )
     base_investment: float = param(
-        10_000, "RMB/apprentice", "assumption: firm share of a co-built training base", ge=0
+        10_000,
+        "RMB/apprentice",
+        "assumption: firm share of a co-built training base",
+        ge=0,
+        plausible=(5000, 15000),
+    )
+    coordination_cost_cut: float = param(
+        0.6,
+        "share of T at coordination 1",
+        "assumption: a leading group takes over part of the dealings with schools and "
+        "departments (杨钋 & 岳铮男 2018 name them the main cost); T·(1 − this·C)",
+        plausible=(0.3, 0.9),
+        ge=0,
+        le=1,
+    )
+    listed_transaction_factor: float = param(
+        0.6,
+        "× T",
+        "assumption: listed firms have HR departments that deal with schools at lower cost",
+        plausible=(0.4, 0.9),
+        ge=0,
+        le=1,
+    )
+    unit_transaction_factor: float = param(
+        0.5,
+        "× T",
+        "assumption: a 产才融合 integration unit (staff in charge of school cooperation) halves "
+        "the firm's transaction cost",
+        plausible=(0.3, 0.8),
+        ge=0,
+        le=1,
+    )
+    cost_cut_incidence: float = param(
+        0.5,
+        "share",
+        "assumption: share of a government-funded cut in apprentice cost that lowers the "
+        "firm's cost; the rest goes to the apprentice (stipend, materials, trainer time the "
+        "firm does not reallocate), so an equal-cost cost cut moves fewer firms than a cash "
+        "subsidy per apprentice (Yang 2021: support is more efficient than a cost cut)",
+        plausible=(0.3, 0.8),
+        ge=0,
+        le=1,
+    )
+    apprentice_beta_quality: float = param(
+        1.0,
+        "per log-productivity",
+        "assumption: students prefer apprenticeships at more productive firms",
+        plausible=(0.0, 2.0),
+        ge=0,
+        le=20,
+    )
+    apprentice_beta_distance: float = param(
+        0.03,
+        "per km",
+        "assumption: commuting cost from the school's district to the firm's (as "
+        "field_choice.beta_distance)",
+        plausible=(0.0, 0.06),
+        ge=0,
+        le=5,
     )
     entry_size: float = param(
         40.0,
@@ -765,7 +1132,12 @@ class Firms(Strict):
         gt=0,
     )
     university_seek_rate: float = param(
-        0.12, "1/yr", "assumption: share of R&D firms seeking a university project", ge=0, le=1
+        0.12,
+        "1/yr",
+        "assumption: share of R&D firms seeking a university project",
+        ge=0,
+        le=1,
+        plausible=(0.08, 0.16),
     )
     city_demand_growth: float = param(
         0.0,
@@ -905,9 +1277,42 @@ class DemoPark(Strict):
         ge=0,
         le=1,
     )
-    base_cost: float = param(5_000, "RMB/place/yr", "assumption: running a shared base", ge=0)
+    base_cost: float = param(
+        5_000,
+        "RMB/place/yr",
+        "assumption: operating a shared-base place (trainers, materials, upkeep)",
+        plausible=(3_000, 10_000),
+        ge=0,
+    )
+    transaction_factor: float = param(
+        0.5,
+        "× T",
+        "assumption: a park firm deals with schools through the park's platform at this share "
+        "of the transaction cost (as an integration unit)",
+        plausible=(0.3, 0.8),
+        ge=0,
+        le=1,
+    )
     branch_colleges: int = param(
         2, "colleges", "assumption: branch colleges and firm universities", ge=0, le=50
+    )
+    branch_college_intake: int = param(
+        1_000, "students/yr", "assumption: intake of one branch college (city scale)", ge=1
+    )
+    branch_college_specialties: int = param(
+        10, "specialty points", "assumption: points of one branch college", ge=1, le=100
+    )
+    branch_college_equipment: float = param(
+        2.0, "× equipment_reference", "assumption: a new college is well equipped", ge=0, le=10
+    )
+    order_class_bonus: float = param(
+        1.0,
+        "utility",
+        "assumption: a branch college's students prefer apprenticeships in park firms (订单班, "
+        "firm universities tied to park firms)",
+        plausible=(0.0, 2.0),
+        ge=0,
+        le=20,
     )
 
 
@@ -919,7 +1324,15 @@ class TalentSubsidy(Strict):
     )
     years: int = param(5, "years", "Zibo talent policy", ge=0, le=30)
     housing_grant: float = param(
-        80_000, "RMB", "Zibo: 80,000 RMB for master's graduates", ge=0, le=2_000_000
+        80_000,
+        "RMB",
+        "Zibo: 80,000 RMB for master's graduates employed in the city, paid once when first "
+        "employed with social insurance",
+        ge=0,
+        le=2_000_000,
+    )
+    graduate_multiplier: float = param(
+        2.0, "× allowance", "Zibo talent policy: 2,000 RMB/month for master's", ge=0, le=10
     )
     start_year: int = param(0, "year", "0 = from the first reported year", ge=0, le=2100)
 
@@ -965,11 +1378,51 @@ class Policy(Strict):
         0.0, "strength 0-1", "Zibo policy paper (2023): no dedicated body yet", ge=0, le=1
     )
     specialty_alignment: Lever = lever(0.0, "strength 0-1", "assumption", ge=0, le=1)
+    apprentice_cost_cut: Lever = lever(
+        0.0,
+        "RMB/apprentice-year",
+        "assumption: government-funded training services (mentors, materials) that cut the "
+        "cost of an apprentice; the comparison case of apprenticeship_subsidy (Yang 2021)",
+        ge=0,
+        le=100_000,
+    )
+    retention_bonus: Lever = lever(
+        0.0,
+        "RMB per completer retained",
+        "national 中国式学徒制 guideline (2021): part of the subsidy on completion; paid per "
+        "graduating apprentice kept by the sponsor",
+        ge=0,
+        le=200_000,
+    )
+    placement_reward: Lever = lever(
+        0.0,
+        "RMB per graduate",
+        "Zibo policy paper (2023): 奖补 tied to results: paid to a vocational school per "
+        "graduate employed in the city in field (对口), invested in its equipment",
+        ge=0,
+        le=200_000,
+    )
+    project_reward: Lever = lever(
+        0.0,
+        "RMB per project",
+        "Zibo policy paper (2023): 奖补 tied to results: paid to a firm per university "
+        "cooperation project completed",
+        ge=0,
+        le=1e8,
+    )
+    staff_education_deduction: Lever = lever(
+        0.08,
+        "share of payroll",
+        "财税〔2018〕51号: staff-education spending up to 8 % of payroll is deductible from "
+        "corporate income",
+        ge=0,
+        le=0.5,
+    )
     land_value: float = param(
         3.0e6, "RMB/ha", "assumption: Zibo industrial land ~200,000 RMB/mu", ge=0
     )
     places_per_ha: float = param(
-        150, "trainee places/ha", "assumption: training-base density", ge=0
+        150, "trainee places/ha", "assumption: training-base density", ge=0, plausible=(100, 200)
     )
     coordination_cost: float = param(
         2.0e7, "RMB/yr at strength 1", "assumption: staff and platforms of a leading group", ge=0
@@ -981,8 +1434,24 @@ class Policy(Strict):
         0.6,
         "share",
         "assumption: firms that comply with the integration-unit requirement",
+        plausible=(0.3, 0.9),
         ge=0,
         le=1,
+    )
+    place_depreciation: float = param(
+        0.1,
+        "1/yr",
+        "assumption: shared training places (park bases, bases on granted land) wear out over "
+        "~10 years; capacity settles at new places / depreciation",
+        plausible=(0.05, 0.2),
+        ge=0,
+        le=1,
+    )
+    place_cost: float = param(
+        5_000,
+        "RMB/place/yr",
+        "assumption: operating a place of a base on granted land (as park.base_cost)",
+        ge=0,
     )
     park: DemoPark = Field(default_factory=DemoPark)
     talent_subsidy: TalentSubsidy = Field(default_factory=TalentSubsidy)
@@ -998,6 +1467,100 @@ class Policy(Strict):
             if not low <= value <= high:
                 raise ValueError(f"policy.{name}.value = {value} is outside [{low}, {high}]")
         return self
+
+
+class Setup(Strict):
+    """The city at set-up, before the burn-in: what the initial workforce, firms and signals are."""
+
+    productivity_sd: float = param(
+        0.3, "log-SD", "assumption: dispersion of set-up firms' log productivity", ge=0, le=2
+    )
+    firm_age: int = param(
+        30, "years", "assumption: set-up firms' ages uniform below this", ge=1, le=200
+    )
+    entry_age: int = param(
+        20, "years", "assumption: age at which set-up workers began work", ge=14, le=30
+    )
+    max_experience: int = param(
+        20, "years", "assumption: experience beyond this adds no skill or wage", ge=0, le=50
+    )
+    general_skill_per_year: float = param(
+        0.03, "skill units/yr", "assumption: as skills.general_growth", ge=0, le=1
+    )
+    field_skill: float = param(
+        0.3, "skill units", "assumption: in-field skill of a new set-up worker", ge=0, le=3
+    )
+    field_skill_per_year: float = param(
+        0.04, "skill units/yr", "assumption: in-field skill per year of experience", ge=0, le=1
+    )
+    out_of_field_skill: float = param(
+        0.1, "skill units", "assumption: field skill of a worker out of field", ge=0, le=3
+    )
+    wage_per_year: float = param(
+        0.02, "share/yr", "assumption: wage premium per year of experience", ge=0, le=0.2
+    )
+    in_field: float = param(
+        0.7, "share", "assumption: initial workers in their own field", ge=0, le=1
+    )
+    migrant_share: float = param(
+        0.15, "share", "assumption: initial workers born outside the city", ge=0, le=1
+    )
+    zhongzhi_share: float = param(
+        0.6, "share", "assumption: 中职 among secondary-level workers at set-up", ge=0, le=1
+    )
+    general_hs_share: float = param(
+        0.25,
+        "share",
+        "assumption: 普高 among secondary-level workers at set-up (the rest 初中)",
+        ge=0,
+        le=1,
+    )
+    outside_students: float = param(
+        0.5,
+        "share",
+        "assumption: in-migrants among the initial 高职/本科/研究生 students",
+        ge=0,
+        le=1,
+    )
+    portfolio_concentration: float = param(
+        30.0,
+        "1",
+        "assumption: Dirichlet concentration of schools' initial portfolios around demand",
+        gt=0,
+        le=1_000,
+    )
+    demand_floor: float = param(
+        0.02,
+        "share",
+        "assumption: weight every field gets in schools' initial portfolios beyond its demand",
+        ge=0,
+        le=1,
+    )
+    benke_seat_base: float = param(
+        0.5,
+        "weight",
+        "assumption: 本科 seats by field ∝ employment share × (this + tech intensity)",
+        ge=0,
+        le=10,
+    )
+    placement: float = param(
+        0.75, "share", "assumption: in-field placement students expect at set-up", ge=0, le=1
+    )
+    retention: float = param(
+        0.6, "share", "assumption: apprentice retention firms expect at set-up", ge=0, le=1
+    )
+    vocational_share: float = param(
+        0.4, "share", "assumption: 中职 share of the cohort seen at set-up", ge=0, le=1
+    )
+    leaver_share: float = param(
+        0.2, "share", "assumption: share of last year's local graduates who left", ge=0, le=1
+    )
+    zhongzhi_continue_share: float = param(
+        0.65, "share", "CIEFR 2020: ~65 % of 中职 graduates continue", ge=0, le=1
+    )
+    job_finding: float = param(
+        0.7, "share", "assumption: job-finding rate of the unemployed seen at set-up", ge=0, le=1
+    )
 
 
 class CityConfig(Strict):
@@ -1036,6 +1599,7 @@ class CityConfig(Strict):
     universities: Universities = Field(default_factory=Universities)
     firms: Firms = Field(default_factory=Firms)
     policy: Policy = Field(default_factory=Policy)
+    setup: Setup = Field(default_factory=Setup)
 
     @model_validator(mode="after")
     def _cross_references(self) -> CityConfig:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from talentsim.config import CityConfig, ConfigError, load_yaml
 from talentsim.config.loading import resolve_mapping, set_dotted, suggestion, validate
+from talentsim.config.reference import declared_uncertainties
 
 MAX_POINTS = 20_000
 """Design points an experiment may have (each holds a copy of the scenario config)."""
@@ -150,6 +151,17 @@ class Experiment(Strict):
     years: int | None = Field(None, ge=1, le=100)
     scale: float | None = Field(None, gt=0, le=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_uncertainties(cls, data: Any) -> Any:
+        """``uncertainties: declared`` (or a ``declared: true`` entry) adds every declared one."""
+        if isinstance(data, dict) and "uncertainties" in data:
+            data = dict(data)
+            data["uncertainties"] = expand_declared(
+                data.get("uncertainties"), set(data.get("levers") or {})
+            )
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Experiment:
         if self.design.kind == "scenarios":
@@ -206,6 +218,33 @@ class Experiment(Strict):
         return [("levers", path, p) for path, p in self.levers.items()] + [
             ("uncertainties", path, p) for path, p in self.uncertainties.items()
         ]
+
+
+DECLARED = "declared"
+"""``uncertainties: declared``: every parameter the schema declares uncertain, over its
+plausible range (:func:`talentsim.config.reference.declared_uncertainties`)."""
+
+
+def expand_declared(uncertainties: Any, levers: set[str]) -> Any:
+    """The uncertainties with ``declared`` replaced by every declared uncertainty's range.
+
+    ``uncertainties`` is ``"declared"`` or a mapping that may hold ``declared: true`` beside
+    explicit entries (which take precedence); paths that are levers of the experiment are left
+    out. Anything else is returned unchanged (and validated as usual).
+    """
+    explicit: dict[str, Any]
+    if uncertainties == DECLARED:
+        explicit = {}
+    elif isinstance(uncertainties, dict) and uncertainties.get(DECLARED) is True:
+        explicit = {k: v for k, v in uncertainties.items() if k != DECLARED}
+    else:
+        return uncertainties
+    declared = {
+        path: {"range": list(bounds)}
+        for path, bounds in declared_uncertainties().items()
+        if path not in levers and path not in explicit
+    }
+    return {**declared, **explicit}
 
 
 @dataclass

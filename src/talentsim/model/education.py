@@ -102,7 +102,7 @@ def assign_programmes(
     utilities: np.ndarray,
     seats: np.ndarray,
     priority: np.ndarray,
-    ranks: int = 6,
+    ranks: int,
 ) -> np.ndarray:
     """Seat-constrained logit assignment (a vectorised deferred-acceptance in ``ranks`` rounds).
 

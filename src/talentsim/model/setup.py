@@ -30,21 +30,9 @@ from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, STUDY_YEARS, L
 from talentsim.model.streams import Stream
 
 PEOPLE_PER_SCALE = 1.4e6
-"""Rows reserved for persons per unit of scale (the store grows beyond it if needed)."""
-INITIAL_PLACEMENT = 0.75
-"""In-field placement students expect before any cohort has graduated (assumption)."""
-INITIAL_RETENTION = 0.6
-"""Apprentice retention firms expect before any apprentice has graduated (assumption)."""
-INITIAL_VOCATIONAL_SHARE = 0.4
-"""中职 share of the cohort before the first cohort is seen (assumption)."""
-SECONDARY_MIX = ([Level.ZHONGZHI, Level.GENERAL_HS, Level.JUNIOR], [0.6, 0.25, 0.15])
-"""Education of the initial workforce at the secondary level (assumption)."""
-INITIAL_IN_FIELD = 0.7
-"""Share of the initial workforce working in their field (assumption)."""
-INITIAL_FIRM_AGE = 30
-"""Ages of the set-up firms are uniform over [0, INITIAL_FIRM_AGE) years (assumption)."""
-INITIAL_MIGRANT_SHARE = 0.15
-"""Share of the initial workforce born outside the city (assumption)."""
+"""Rows reserved for persons per unit of scale (memory, not a coefficient: the store grows)."""
+RESERVE = 1024
+"""Extra rows reserved beyond PEOPLE_PER_SCALE · scale (memory)."""
 
 
 def build_city(config: CityConfig, model: mesa.Model, stream: Stream) -> CityState:
@@ -52,18 +40,22 @@ def build_city(config: CityConfig, model: mesa.Model, stream: Stream) -> CitySta
     year = config.city.start_year - config.burn_in - 1
     structure = Structure.of(config)
     n_districts = structure.n_districts
+    start = config.setup
     state = CityState(
         config=config,
         model=model,
         year=year,
         structure=structure,
         signals=Signals(
-            placement=np.full(structure.n_fields, INITIAL_PLACEMENT),
-            retention_by_field=np.full(structure.n_fields, INITIAL_RETENTION),
-            district_vocational_share=np.full(n_districts, INITIAL_VOCATIONAL_SHARE),
+            placement=np.full(structure.n_fields, start.placement),
+            retention_by_field=np.full(structure.n_fields, start.retention),
+            district_vocational_share=np.full(n_districts, start.vocational_share),
             peer_field=np.tile(structure.employment_share, (n_districts, 1)),
+            leaver_share=start.leaver_share,
+            zhongzhi_continue_share=start.zhongzhi_continue_share,
+            job_finding=start.job_finding,
         ),
-        people=People(capacity=int(PEOPLE_PER_SCALE * config.scale) + 1024),
+        people=People(capacity=int(PEOPLE_PER_SCALE * config.scale) + RESERVE),
         government=Government(config.policy, first_year=config.city.start_year),
     )
     rng = stream.generator("set-up")
@@ -80,7 +72,7 @@ def build_city(config: CityConfig, model: mesa.Model, stream: Stream) -> CitySta
 
 
 def _add_firms(state: CityState, rng: np.random.Generator) -> None:
-    cfg, s = state.config.firms, state.structure
+    cfg, s, start = state.config.firms, state.structure, state.config.setup
     groups = [
         (FirmBatch.INDUSTRIAL, cfg.above_scale_industrial, s.industrial),
         (FirmBatch.OTHER, cfg.other_employers, ~s.industrial),
@@ -102,14 +94,14 @@ def _add_firms(state: CityState, rng: np.random.Generator) -> None:
             listed=size >= np.quantile(size, 1.0 - cfg.listed_share),
             industrial=s.industrial[field],
             soe=rng.random(n) < cfg.soe_share * np.sqrt(size / size.mean()),
-            log_productivity=rng.normal(0.0, 0.3, n),
+            log_productivity=rng.normal(0.0, start.productivity_sd, n),
             district=rng.choice(s.n_districts, size=n, p=s.cohort_share),
-            born=state.year - rng.integers(0, INITIAL_FIRM_AGE, n),
+            born=state.year - rng.integers(0, start.firm_age, n),
         )
 
 
 def _add_workforce(state: CityState, rng: np.random.Generator) -> None:
-    table, s = state.firms, state.structure
+    table, s, start = state.firms, state.structure, state.config.setup
     counts = rng.poisson(table.size_target)
     employer = np.repeat(np.arange(len(table)), counts)
     n = len(employer)
@@ -118,47 +110,54 @@ def _add_workforce(state: CityState, rng: np.random.Generator) -> None:
     ]
     market = (rng.random(n)[:, None] > np.cumsum(shares, axis=1)).sum(axis=1)
     market = np.minimum(market, N_MARKET_LEVELS - 1)
-    secondary = rng.choice(SECONDARY_MIX[0], size=n, p=SECONDARY_MIX[1])
+    mix = [start.zhongzhi_share, start.general_hs_share]
+    secondary = rng.choice(
+        [Level.ZHONGZHI, Level.GENERAL_HS, Level.JUNIOR], size=n, p=[*mix, 1.0 - sum(mix)]
+    )
     level = np.choose(market, [secondary, Level.GAOZHI, Level.BENKE, Level.GRADUATE])
     firm_field = table.field[employer]
-    in_field = rng.random(n) < INITIAL_IN_FIELD
+    in_field = rng.random(n) < start.in_field
     field = np.where(in_field, firm_field, rng.integers(0, s.n_fields, n))
     field = np.where((level == Level.GENERAL_HS) | (level == Level.JUNIOR), -1, field)
-    age = rng.integers(20, state.config.city.retirement_age, n)
-    experience = np.minimum(age - 20, 20)
+    age = rng.integers(start.entry_age, state.config.city.retirement_age, n)
+    experience = np.minimum(age - start.entry_age, start.max_experience)
     rows = state.people.add(
         state.people.new_ids(state.year, Entry.INITIAL * 20, n),
         age=age,
         district=table.district[employer],
-        origin=rng.random(n) < INITIAL_MIGRANT_SHARE,
+        origin=rng.random(n) < start.migrant_share,
         ability=rng.standard_normal(n),
         family=rng.standard_normal(n),
         stage=Stage.EMPLOYED,
         level=level,
         field=field,
         employer=employer,
-        skill_general=0.03 * experience,
-        skill_field=np.where(field == firm_field, 0.3 + 0.04 * experience, 0.1),
+        skill_general=start.general_skill_per_year * experience,
+        skill_field=np.where(
+            field == firm_field,
+            start.field_skill + start.field_skill_per_year * experience,
+            start.out_of_field_skill,
+        ),
         wage=state.base_wage(MARKET_LEVEL[level])
         * s.premium[firm_field]
-        * (1.0 + 0.02 * experience),
+        * (1.0 + start.wage_per_year * experience),
     )
     state.people.log(state.year, rows, Event.ENTER, int(Entry.INITIAL))
     state.update_revenue()
 
 
 def _add_schools(state: CityState, rng: np.random.Generator) -> None:
-    s = state.structure
-    secondary_demand = s.employment_share * (1.0 - s.tech) + 0.02
-    tertiary_demand = s.employment_share * s.tech + 0.02
+    s, start = state.structure, state.config.setup
+    secondary_demand = s.employment_share * (1.0 - s.tech) + start.demand_floor
+    tertiary_demand = s.employment_share * s.tech + start.demand_floor
     for spec in state.config.schools:
         weights = secondary_demand if spec.kind == "zhongzhi" else tertiary_demand
-        points = initial_points(rng, spec.specialties, weights)
+        points = initial_points(rng, spec.specialties, weights, start.portfolio_concentration)
         state.schools.append(VocationalSchool(state.model, spec, points, state.scale))
 
 
 def _add_universities(state: CityState) -> None:
-    cfg, s = state.config.universities, state.structure
+    cfg, s, start = state.config.universities, state.structure, state.config.setup
     for spec in cfg.local:
         benke = state.count(spec.benke_intake) if spec.benke_intake else 0
         graduate = state.count(spec.graduate_intake) if spec.graduate_intake else 0
@@ -169,8 +168,10 @@ def _add_universities(state: CityState) -> None:
                 spec.name,
                 local=True,
                 capacity=spec.research_capacity * state.scale,
-                benke_seats=split_seats(benke, s.employment_share * (0.5 + s.tech)),
-                graduate_seats=split_seats(graduate, s.employment_share * s.tech**2),
+                benke_seats=split_seats(
+                    benke, s.employment_share * (start.benke_seat_base + s.tech)
+                ),
+                graduate_seats=split_seats(graduate, s.employment_share * s.tech * s.tech),
             )
         )
     for i in range(cfg.partner_pool):
@@ -192,4 +193,6 @@ def _add_students(state: CityState, stream: Stream) -> None:
     for stage in (Stage.GAOZHI, Stage.BENKE, Stage.GRADUATE_STUDY):
         programmes = programmes_of(state, stage)
         for years_in in range(STUDY_YEARS[stage]):
-            add_outside_students(state, stream, stage, programmes, years_in, migrant_share=0.5)
+            add_outside_students(
+                state, stream, stage, programmes, years_in, state.config.setup.outside_students
+            )

@@ -23,8 +23,8 @@ from talentsim.model.outcomes import FlowTally, GraduateCohorts
 from talentsim.model.people import Event, People, Separation
 from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
 
-SIGNAL_WEIGHT = 0.5
-"""Weight of this year's observation in the smoothed placement and peer signals (assumption)."""
+MONTHS = 12
+"""Months in a year (talent allowances are monthly)."""
 
 
 @dataclass
@@ -80,9 +80,9 @@ class Signals:
     retention_by_field: np.ndarray  # sponsors' apprentice retention by field
     district_vocational_share: np.ndarray  # last cohort's 中职 share by district
     peer_field: np.ndarray  # (districts, fields) last 中职 entrants' fields
-    leaver_share: float = 0.2  # share of last year's local graduates who left
-    zhongzhi_continue_share: float = 0.65  # share of 中职 graduates who continued
-    job_finding: float = 0.7  # share of last market's unemployed seekers who found a job
+    leaver_share: float  # share of last year's local graduates who left
+    zhongzhi_continue_share: float  # share of 中职 graduates who continued
+    job_finding: float  # share of last market's unemployed seekers who found a job
     reference: dict[str, Any] = field(default_factory=dict)  # choice drivers at set-up
 
 
@@ -93,6 +93,8 @@ class ThisYear:
     counters: dict[str, float] = field(default_factory=dict)
     tally: FlowTally = field(default_factory=FlowTally)
     graduates: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    graduate_school: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    rewards: np.ndarray | None = None  # result-tied rewards earned by each school, RMB (scaled)
     applicants: dict[Stage, np.ndarray] = field(default_factory=dict)
     unplaced: dict[Stage, np.ndarray] = field(default_factory=dict)
     inflow: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
@@ -201,6 +203,7 @@ class CityState:
             p.skill_general[employed],
             p.skill_field[employed],
             in_field,
+            self.config.skills,
         )
         total = np.bincount(employer, weights=output, minlength=len(table))
         table.revenue[:] = (
@@ -214,28 +217,30 @@ class CityState:
     def talent_income(self, level: np.ndarray, policy: TalentSubsidy | None = None) -> np.ndarray:
         """Yearly value of the talent subsidies for a new graduate of ``level`` (RMB/yr).
 
-        本科: 12·allowance; 研究生: 12·2·allowance + housing grant / years (amortised).
-        ``policy`` defaults to this year's (:meth:`Government.talent_policy`).
+        本科: 12·allowance; 研究生: 12·m·allowance + housing grant / years (amortised), m =
+        ``graduate_multiplier``. ``policy`` defaults to this year's
+        (:meth:`Government.talent_policy`).
         """
         policy = policy or self.government.talent_policy()
         monthly = np.where(
             level >= Level.GRADUATE,
-            2 * policy.monthly_allowance,
+            policy.graduate_multiplier * policy.monthly_allowance,
             np.where(level >= Level.BENKE, policy.monthly_allowance, 0.0),
         )
         housing = np.where(
             level >= Level.GRADUATE, policy.housing_grant / max(policy.years, 1), 0.0
         )
-        return 12 * monthly + housing
+        return MONTHS * monthly + housing
 
     def choice_drivers(self) -> dict[str, Any]:
         """The drivers of track and progression choices this year (compared with the set-up's)."""
         base = self.base_wage(np.arange(N_MARKET_LEVELS))
         s = self.structure
+        floor = self.config.track_choice.placement_floor
         vocational = np.log(
             base[0]
             * np.average(s.premium, weights=s.employment_share)
-            * (0.5 + 0.5 * float(np.mean(self.signals.placement)))
+            * (floor + (1 - floor) * float(np.mean(self.signals.placement)))
         )
         return {
             "wage_gap": vocational - np.log(base[2]),

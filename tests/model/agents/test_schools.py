@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from talentsim.config.schema import ProgrammeReview, SchoolSpec
 from talentsim.model.agents.schools import (
-    OPEN_THRESHOLD,
     VocationalSchool,
     specialisation,
     split_seats,
@@ -67,7 +66,10 @@ def test_review_opens_where_demand_is_strong_and_closes_where_it_is_weak():
 
 
 def test_review_ignores_signals_within_the_threshold():
-    s = review([3, 3, 3], [OPEN_THRESHOLD * 0.9, 0.0, -OPEN_THRESHOLD * 0.9])
+    s = review(
+        [3, 3, 3],
+        [ProgrammeReview().open_threshold * 0.9, 0.0, -ProgrammeReview().open_threshold * 0.9],
+    )
     np.testing.assert_array_equal(s.points, [3, 3, 3])
 
 
@@ -100,5 +102,5 @@ def test_equipment_ages_and_investment_renews_it():
     funded = school([2, 2])
     funded.age_equipment(params, 5_000.0)
     assert funded.equipment > old.equipment
-    assert funded.quality(params.equipment_reference) > old.quality(params.equipment_reference)
-    assert school([1], equipment=1e9).quality(params.equipment_reference) == 2.0
+    assert funded.quality(params) > old.quality(params)
+    assert school([1], equipment=1e9).quality(params) == params.max_quality

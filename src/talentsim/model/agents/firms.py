@@ -7,6 +7,7 @@ entry and exit) run on the whole table at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -227,40 +228,101 @@ def adjust_posted_wages(
     return np.clip(markup, params.markup_min, params.markup_max), years.astype(np.int8)
 
 
+@dataclass(frozen=True)
+class CooperationTerms:
+    """What the policy offers a cooperating firm this year (levers; RMB unless stated)."""
+
+    subsidy: float = 0.0  # s, paid per apprentice
+    cost_cut: float = 0.0  # δ, government-funded cut in the cost of an apprentice
+    retention_bonus: float = 0.0  # b, paid per graduating apprentice the sponsor keeps
+    credit_rate: float = 0.0  # κ, surcharge credit on apprentice cost
+    coordination: float = 0.0  # C
+    deduction_cap: float = 0.0  # d, staff-education deduction as a share of payroll
+    status_quo_cap: float = 0.0  # d₀, the status quo's cap (calibrated into the baseline)
+
+
+def transaction_cost(
+    params: Firms,
+    coordination: float,
+    coop_years: np.ndarray,
+    factor: np.ndarray,
+) -> np.ndarray:
+    """The firm's yearly cost of dealing with schools: T·(1 − χ·C)·(1 − λ)^y·factor.
+
+    χ = ``coordination_cost_cut``, λ = ``partnership_learning`` over y consecutive years,
+    ``factor`` the product of the firm's own cuts (listing, integration unit, park).
+    """
+    return (
+        params.transaction_cost
+        * (1.0 - params.coordination_cost_cut * coordination)
+        * (1.0 - params.partnership_learning) ** coop_years
+        * factor
+    )
+
+
+def transaction_factor(
+    params: Firms, listed: np.ndarray, unit: np.ndarray, park: np.ndarray, park_factor: float
+) -> np.ndarray:
+    """ℓ·u·k: listed firms, integration units and park firms deal with schools more cheaply.
+
+    A park firm with an integration unit gets the better of the two cuts (both are the same
+    staff function), not their product.
+    """
+    listing = np.where(listed, params.listed_transaction_factor, 1.0)
+    unit_cut = np.where(unit, params.unit_transaction_factor, 1.0)
+    park_cut = np.where(park, park_factor, 1.0)
+    return listing * np.minimum(unit_cut, park_cut)
+
+
 def net_benefit_of_cooperation(
     params: Firms,
     size: np.ndarray,
     wage: np.ndarray,
     retention: np.ndarray,
     coop_years: np.ndarray,
-    listed: np.ndarray,
-    unit: np.ndarray,
+    factor: np.ndarray,
     surcharge_owed: np.ndarray,
-    subsidy: float,
-    credit_rate: float,
-    coordination: float,
+    terms: CooperationTerms,
 ) -> np.ndarray:
     """Expected yearly net benefit (RMB) of cooperating with schools (apprentices, order classes).
 
-    NB = n·[p_ret·g·w·H − c] + min(κ·n·c, S) + n·s − T·(1 − 0.6·C)·(1 − λ)^y·ℓ·u
+    NB = n·[p_ret·(g·w·H + b) − (c − ι·δ) + s] + min(κ·n·c, S) + D
+         − T·(1 − χ·C)·(1 − λ)^y·f
 
-    n apprentices (apprentices_per_100 · size / 100), retention p_ret (1 − poaching), trainee
-    gain g, wage w, horizon H, cost c, surcharge-credit rate κ capped by surcharges owed S,
-    subsidy s, transaction cost T cut by coordination C and by partnership learning λ over y
-    years, ℓ = 0.6 for listed firms, u = 0.5 with an integration unit. The fixed T makes
-    cooperation pay first for large, listed, long-partnered firms (杨钋 & 岳铮男 2018).
+    n apprentices (apprentices_per_100 · size / 100), retention p_ret, trainee gain g, wage w,
+    horizon H, cost c, surcharge-credit rate κ capped by surcharges owed S, subsidy s per
+    apprentice (cash to the firm), retention bonus b per completer kept, government cost cut δ
+    of which the firm gains the share ι = ``cost_cut_incidence`` (the rest accrues to the
+    apprentice), D the tax saved by the staff-education deduction beyond the status quo's
+    (:func:`education_deduction`), and the transaction cost of :func:`transaction_cost` with
+    the firm's factor f (:func:`transaction_factor`). The fixed T makes cooperation pay first
+    for large, listed, long-partnered firms (杨钋 & 岳铮男 2018).
     """
     n = params.apprentices_per_100 * size / 100.0
-    gain = n * (retention * params.trainee_gain * wage * params.horizon - params.apprentice_cost)
-    credit = np.minimum(credit_rate * n * params.apprentice_cost, surcharge_owed)
-    transaction = (
-        params.transaction_cost
-        * (1.0 - 0.6 * coordination)
-        * (1.0 - params.partnership_learning) ** coop_years
-        * np.where(listed, 0.6, 1.0)
-        * np.where(unit, 0.5, 1.0)
+    cost = params.apprentice_cost - params.cost_cut_incidence * terms.cost_cut
+    gain = n * (
+        retention * (params.trainee_gain * wage * params.horizon + terms.retention_bonus)
+        - cost
+        + terms.subsidy
     )
-    return gain + credit + n * subsidy - transaction
+    credit = np.minimum(terms.credit_rate * n * params.apprentice_cost, surcharge_owed)
+    spending = n * (params.apprentice_cost + params.base_investment)
+    payroll = size * wage
+    deduction = education_deduction(spending, payroll, terms.deduction_cap) - education_deduction(
+        spending, payroll, terms.status_quo_cap
+    )
+    return (
+        gain + credit + deduction - transaction_cost(params, terms.coordination, coop_years, factor)
+    )
+
+
+def education_deduction(spending: np.ndarray, payroll: np.ndarray, cap: float) -> np.ndarray:
+    """Corporate tax saved by deducting staff-education spending: t·min(spending, cap·payroll).
+
+    财税〔2018〕51号: spending on staff education up to 8 % of payroll is deductible (t =
+    :data:`CORPORATE_TAX`).
+    """
+    return CORPORATE_TAX * np.minimum(spending, cap * payroll)
 
 
 def rd_rate(params: Firms, soe: np.ndarray, super_deduction: float) -> np.ndarray:

@@ -17,6 +17,11 @@ INSTRUMENTS = (
     "talent_subsidy",
     "coordination",
     "specialty_alignment",
+    "apprentice_cost_cut",
+    "retention_bonus",
+    "placement_reward",
+    "project_reward",
+    "staff_education_deduction",
 )
 """Every fiscal instrument; spending and forgone revenue are booked under one of these."""
 

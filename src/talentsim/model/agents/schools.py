@@ -7,8 +7,10 @@ import numpy as np
 
 from talentsim.config.schema import ProgrammeReview, SchoolSpec
 
-OPEN_THRESHOLD = 0.2
-"""A field whose demand signal (log vacancies per graduate) exceeds this gets a new point."""
+HALF = 0.5
+"""Smoothing of point counts in the specialisation signal (add-½, as a Jeffreys prior)."""
+TINY = 1e-9
+"""Numerical floor of a Dirichlet weight (a guard, not a coefficient)."""
 
 
 class VocationalSchool(mesa.Agent):
@@ -34,9 +36,9 @@ class VocationalSchool(mesa.Agent):
         """Intake seats by field: the intake split in proportion to specialty points."""
         return split_seats(self.intake, self.points)
 
-    def quality(self, reference: float) -> float:
-        """Equipment quality: modern equipment per student relative to the reference."""
-        return min(self.equipment / reference, 2.0)
+    def quality(self, params: ProgrammeReview) -> float:
+        """Equipment quality: equipment per student over the reference, at most ``max_quality``."""
+        return min(self.equipment / params.equipment_reference, params.max_quality)
 
     def age_equipment(self, params: ProgrammeReview, investment_per_student: float) -> None:
         """E ← E·(1 − δ) + budget + other investment per student (co-funding, bases, land)."""
@@ -58,17 +60,19 @@ class VocationalSchool(mesa.Agent):
         The school sees ``signal`` (log vacancies per graduate by field, as the model provides
         it: lagged, or a shared forecast under coordination) with its own noise of SD
         signal_noise·(1 − alignment); ``noise`` is one standard normal per field. It opens one
-        point in each field whose noisy signal is above +θ and closes one in each offered field
-        below −θ, strongest first, at most max_changes each; alignment also raises θ-crossing
-        speed by reviewing more fields.
+        point in each field whose noisy signal is above +θ (``open_threshold``) and closes one
+        in each offered field below −θ, strongest first, at most max_changes each; alignment
+        also raises θ-crossing speed by reviewing more fields. It keeps offering at least
+        ``min_offered_share`` of the fields.
         """
         noisy = signal + params.signal_noise * (1.0 - alignment) * noise
         limit = params.max_changes + round(alignment * params.max_changes)
-        openings = np.flatnonzero(noisy > OPEN_THRESHOLD)
+        threshold = params.open_threshold
+        openings = np.flatnonzero(noisy > threshold)
         openings = openings[np.argsort(-noisy[openings])][:limit]
-        closable = np.flatnonzero((noisy < -OPEN_THRESHOLD) & (self.points > 0))
+        closable = np.flatnonzero((noisy < -threshold) & (self.points > 0))
         closable = closable[np.argsort(noisy[closable])][:limit]
-        keep = max(len(self.points) // 3, 1)
+        keep = max(round(len(self.points) * params.min_offered_share), 1)
         closable = closable[: max(0, min(len(closable), (self.points > 0).sum() - keep))]
         # teachers and rooms are reused: a school opens about as many points as it closes and
         # stays near its establishment (Zibo Vocational opened 12 / closed 11 in 5 years)
@@ -81,10 +85,13 @@ class VocationalSchool(mesa.Agent):
 
 
 def initial_points(
-    rng: np.random.Generator, total: int, weights: np.ndarray, concentration: float = 30.0
+    rng: np.random.Generator, total: int, weights: np.ndarray, concentration: float
 ) -> np.ndarray:
-    """Split ``total`` specialty points over fields around ``weights`` (Dirichlet-multinomial)."""
-    share = rng.dirichlet(np.maximum(weights / weights.sum() * concentration, 1e-3))
+    """Split ``total`` specialty points over fields around ``weights`` (Dirichlet-multinomial).
+
+    ``concentration`` is ``setup.portfolio_concentration``.
+    """
+    share = rng.dirichlet(np.maximum(weights / weights.sum() * concentration, TINY))
     return rng.multinomial(total, share)
 
 
@@ -108,5 +115,5 @@ def specialisation(points: np.ndarray, offered: np.ndarray) -> np.ndarray:
     Under specialty alignment A a school reviews on signal − A·(crowding − s), so it grows its
     strong fields and gives up marginal duplicates, and portfolios become less alike.
     """
-    share = np.log((points + 0.5) / (offered + 0.5))
+    share = np.log((points + HALF) / (offered + HALF))
     return share - np.log(max(points.sum(), 1) / max(offered.sum(), 1))

@@ -20,8 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from talentsim.model import education
+from talentsim.model.agents.schools import TINY
 from talentsim.model.people import Entry, Event
-from talentsim.model.state import SIGNAL_WEIGHT, CityState
+from talentsim.model.state import CityState
 from talentsim.model.states import STAGE_NAME, Level, Stage
 from talentsim.model.streams import Stream
 
@@ -82,9 +83,10 @@ def programme_quality(
     coop_share = np.bincount(
         table.field[table.active & table.coop], minlength=n_fields
     ) / np.maximum(np.bincount(table.field[table.active], minlength=n_fields), 1)
-    reference = state.config.programme_review.equipment_reference
     if vocational:
-        by_school = np.array([school.quality(reference) for school in state.schools])
+        by_school = np.array(
+            [school.quality(state.config.programme_review) for school in state.schools]
+        )
         quality = by_school[school_of]
     else:
         quality = np.ones(len(school_of))
@@ -115,12 +117,14 @@ def choose_programmes(
         peer_share=state.signals.peer_field[:, field_of],
         ability=p.ability[rows],
         tech_intensity=s.tech[field_of],
-        log_points=np.log(np.maximum(points, 1e-9)),
+        log_points=np.log(np.maximum(points, TINY)),
         group=p.district[rows],
     )
     programme_id = school_of * s.n_fields + field_of
     noise = stream.gumbel(p.pid[rows], f"programme {stage.name}", programme_id)
-    choice = education.assign_programmes(noise, utilities, seats, p.ability[rows])
+    choice = education.assign_programmes(
+        noise, utilities, seats, p.ability[rows], state.config.field_choice.ranks
+    )
     placed = choice >= 0
     admitted = rows[placed]
     p.stage[admitted] = stage
@@ -146,9 +150,8 @@ def update_peer_fields(state: CityState, admitted: np.ndarray) -> None:
     entrants = counts.sum(axis=1)
     seen = entrants > 0
     shares = counts[seen] / entrants[seen, None]
-    signals.peer_field[seen] = (1 - SIGNAL_WEIGHT) * signals.peer_field[
-        seen
-    ] + SIGNAL_WEIGHT * shares
+    weight = state.config.field_choice.signal_weight
+    signals.peer_field[seen] = (1 - weight) * signals.peer_field[seen] + weight * shares
 
 
 # ------------------------------------------------------------------ entrants
@@ -264,7 +267,9 @@ def admit_higher(
         unplaced[stage] = left
         taken = np.bincount(choice[choice >= 0], minlength=len(seats))
         free = (programmes[0], programmes[1], np.maximum(seats - taken, 0))
-        add_outside_students(state, stream, stage, free, 0, migrant_share=0.9)
+        add_outside_students(
+            state, stream, stage, free, 0, state.config.progression.leftover_migrant_share
+        )
         for level in np.unique(origin_level):
             source = Level(level).name.lower()
             admitted = int(((origin_level == level) & (choice >= 0)).sum())

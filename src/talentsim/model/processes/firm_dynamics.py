@@ -40,10 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from talentsim.config.schema import LEVELS, SchoolSpec
+from talentsim.config.schema import LEVELS
 from talentsim.model.agents import firms
 from talentsim.model.agents.firms import Firm, FirmBatch
-from talentsim.model.agents.schools import VocationalSchool, initial_points
 from talentsim.model.people import Separation
 from talentsim.model.skills import LEVEL_PRODUCTIVITY
 from talentsim.model.state import CityState
@@ -53,10 +52,6 @@ MAX_LABOUR_SHARE = 0.9
 """Numerical guard: ŝ is kept below this so that profit stays positive at the schedule."""
 MIN_PROFIT_RATIO = 1e-3
 """Numerical guard: the lowest profit ratio an entrant can expect (entry nearly stops)."""
-BRANCH_COLLEGE_INTAKE = 1_000
-"""Students per year of a park branch college (assumption)."""
-BRANCH_COLLEGE_SPECIALTIES = 10
-"""Specialty points of a park branch college (assumption)."""
 
 
 def update_demand(state: CityState, stream: Stream) -> None:
@@ -162,7 +157,6 @@ def grow_and_enter(state: CityState, stream: Stream) -> None:
     mean_ratio = float(np.average(ratio, weights=state.structure.employment_share))
     initial = state.count(cfg.above_scale_industrial) + state.count(cfg.other_employers)
     n_entry = stream.count("entrants", firms.entry_mean(cfg, initial, mean_ratio))
-    park = state.config.policy.park
     n_park = 0
     park_weights = weights
     if gov.park_open():
@@ -175,10 +169,6 @@ def grow_and_enter(state: CityState, stream: Stream) -> None:
         )
         extra = cfg.entry_rate * initial * float(park_weights.sum())
         n_park = min(stream.count("park entrants", extra), park_room(state))
-        if state.year == max(park.start_year, state.config.city.start_year):
-            gov.spend("park", park.land_ha * state.config.policy.land_value)
-            open_branch_colleges(state, stream)
-        gov.spend("park", park.shared_base_capacity * park.base_cost)
     for batch, count, in_park, field_weights in (
         (FirmBatch.ENTRANT, n_entry, False, weights),
         (FirmBatch.PARK, n_park, True, park_weights),
@@ -255,20 +245,3 @@ def add_firms(state: CityState, keys: np.ndarray, **columns: Any) -> np.ndarray:
     ids = state.firms.add(len(keys), key=keys, active=True, **columns)
     state.firm_agents.extend(Firm(state.model, state.firms, int(i)) for i in ids)
     return ids
-
-
-def open_branch_colleges(state: CityState, stream: Stream) -> None:
-    """The park's branch colleges: 高职 in the tech-intensive fields."""
-    s = state.structure
-    rng = stream.generator("branch colleges")
-    for i in range(state.config.policy.park.branch_colleges):
-        spec = SchoolSpec(
-            name=f"park branch college {i + 1}",
-            kind="gaozhi",
-            district=0,
-            intake=BRANCH_COLLEGE_INTAKE,
-            specialties=BRANCH_COLLEGE_SPECIALTIES,
-            equipment_per_student=2 * state.config.programme_review.equipment_reference,
-        )
-        points = initial_points(rng, spec.specialties, s.employment_share * s.tech**2)
-        state.schools.append(VocationalSchool(state.model, spec, points, state.scale))

@@ -17,21 +17,15 @@ import numpy as np
 from talentsim.model.agents.government import STATUS_QUO
 from talentsim.model.people import Entry, Event
 from talentsim.model.state import CityState
-from talentsim.model.states import Level, Stage
+from talentsim.model.states import MARKET_LEVEL, Level, Stage
 from talentsim.model.streams import Stream
-
-BENKE_SHARE_OF_HIGHER = 0.85
-"""Share of 本科 among in-migrating graduates with 本科 or above (assumption)."""
-GAOZHI_SHARE_OF_VOCATIONAL = 0.6
-"""Share of 高职 among in-migrating vocational graduates (assumption)."""
-AGE_RANGE = (19, 27)
-"""Ages of arriving graduates, [low, high) (assumption)."""
 
 
 def arrive(state: CityState, stream: Stream) -> None:
     """Add this year's in-migrating graduates as job seekers (``state.now.inflow``)."""
-    city, p = state.config.city, state.people
-    benke, wage = np.array([Level.BENKE]), state.base_wage(np.array([2]))[0]
+    city, p, mig = state.config.city, state.people, state.config.migration
+    benke = np.array([Level.BENKE])
+    wage = state.base_wage(np.array([MARKET_LEVEL[Level.BENKE]]))[0]
     attract = 1.0 + state.talent_income(benke)[0] / wage
     reference = 1.0 + state.talent_income(benke, STATUS_QUO.talent_subsidy)[0] / wage
     mean = city.graduate_inflow * state.scale * (attract / reference) ** city.inflow_elasticity
@@ -40,16 +34,18 @@ def arrive(state: CityState, stream: Stream) -> None:
     higher = stream.uniform(pid, "higher") < city.inflow_higher_share
     level = np.where(
         higher,
-        np.where(stream.uniform(pid, "benke") < BENKE_SHARE_OF_HIGHER, Level.BENKE, Level.GRADUATE),
         np.where(
-            stream.uniform(pid, "gaozhi") < GAOZHI_SHARE_OF_VOCATIONAL,
+            stream.uniform(pid, "benke") < mig.inflow_benke_share, Level.BENKE, Level.GRADUATE
+        ),
+        np.where(
+            stream.uniform(pid, "gaozhi") < mig.inflow_gaozhi_share,
             Level.GAOZHI,
             Level.ZHONGZHI,
         ),
     )
     rows = p.add(
         pid,
-        age=stream.integers(pid, "age", *AGE_RANGE),
+        age=stream.integers(pid, "age", mig.inflow_min_age, mig.inflow_max_age + 1),
         district=stream.choice(pid, "district", state.structure.cohort_share),
         origin=1,
         ability=stream.normal(pid, "ability"),

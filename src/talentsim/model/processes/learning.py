@@ -2,7 +2,8 @@
 
 Skills (:func:`talentsim.model.skills.grow_skills`, Eurace@Unibi): general skill grows every
 year, field-specific skill grows in field (对口) and decays outside it. Wages:
-    w ← w · (wage_index_t / wage_index_{t−1}) · (1 + 0.2·Δ(s_general + s_field))
+    w ← w · (wage_index_t / wage_index_{t−1}) · (1 + ω·Δ(s_general + s_field)), ω =
+    ``skills.wage_per_skill``
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ from talentsim.model import skills
 from talentsim.model.state import CityState
 from talentsim.model.states import Stage
 from talentsim.model.streams import Stream
-
-WAGE_PER_SKILL = 0.2
-"""Relative wage rise per unit of skill gained on the job (assumption)."""
 
 
 def learn(state: CityState, stream: Stream) -> None:
@@ -30,6 +28,6 @@ def learn(state: CityState, stream: Stream) -> None:
     )
     gain = p.skill_general[employed] + p.skill_field[employed] - before
     p.wage[employed] *= (state.wage_index / state.previous_wage_index) * (
-        1.0 + WAGE_PER_SKILL * gain
+        1.0 + state.config.skills.wage_per_skill * gain
     )
     state.previous_wage_index = state.wage_index

@@ -7,7 +7,14 @@ The unemployed value staying at their expected income while searching
 (:func:`searching_income`). Every employed worker reconsiders each year too, with y_local =
 their wage plus the talent allowance while they receive it, and bias + ``employed_attachment``;
 an employed leaver takes a job outside (a job-to-job move out of the city).
-Stayers with 本科 or above get the talent allowance for its years; 研究生 also the housing grant.
+
+Talent subsidies (Zibo talent policy, :func:`talent_subsidy`): new graduates with 本科 or above
+who stay (local graduates and in-migrants alike) are entitled to the allowance for ``years``
+years; it is paid, 12 months a year, only in the years they are employed in the city (with
+social insurance) and stops when they leave; 研究生 employed in the city in their graduation
+year also get the housing grant, once. The subsidy enters the stay decision of the employed
+(new graduates: its yearly value incl. the amortised housing grant; others: the allowance
+while entitled); the unemployed get none.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import numpy as np
 
 from talentsim.config.schema import CityConfig, Destination, Migration
 from talentsim.model.education import logistic
-from talentsim.model.state import CityState
+from talentsim.model.state import MONTHS, CityState
 from talentsim.model.states import MARKET_LEVEL, Level, Stage
 from talentsim.model.streams import Stream
 
@@ -84,8 +91,7 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     unemployed = p.stage[deciders] == Stage.UNEMPLOYED
     settled = (p.stage[deciders] == Stage.EMPLOYED) & ~newcomer[deciders]
     new = p.graduation_year[deciders] == state.year
-    allowance = np.where(p.allowance_years[deciders] > 0, running_allowance(state, level), 0.0)
-    subsidy = np.where(new, state.talent_income(level), allowance)
+    subsidy = talent_subsidy(state, deciders, new, ~unemployed)
     local = (
         np.where(
             unemployed,
@@ -128,21 +134,42 @@ def searching_income(cfg: CityConfig, reference: np.ndarray, job_finding: float)
 
 
 def running_allowance(state: CityState, level: np.ndarray) -> np.ndarray:
-    """Yearly talent allowance of a recipient of ``level``: 12·allowance (研究生 twice that)."""
-    monthly = state.government.talent_policy().monthly_allowance
-    return 12.0 * np.where(level >= Level.GRADUATE, 2, 1) * monthly
+    """Yearly talent allowance of a recipient of ``level``: 12·allowance (研究生 × multiplier)."""
+    policy = state.government.talent_policy()
+    multiplier = np.where(level >= Level.GRADUATE, policy.graduate_multiplier, 1.0)
+    return MONTHS * multiplier * policy.monthly_allowance
+
+
+def talent_subsidy(
+    state: CityState, rows: np.ndarray, new: np.ndarray, employed: np.ndarray
+) -> np.ndarray:
+    """The talent income a decider counts on if they stay (RMB/yr); 0 for the unemployed.
+
+    A new graduate employed in the city: the yearly value of the subsidies of their level
+    (:meth:`CityState.talent_income`); an employed worker still entitled: the allowance; others 0.
+    """
+    p = state.people
+    level = p.level[rows]
+    entitled = np.where(p.allowance_years[rows] > 0, running_allowance(state, level), 0.0)
+    return np.where(employed, np.where(new, state.talent_income(level), entitled), 0.0)
 
 
 def _pay_talent_subsidies(state: CityState, new_stayers: np.ndarray) -> None:
-    """Grant the allowance to new stayers with 本科+; pay every allowance still running."""
+    """Entitle new stayers with 本科+; pay the employed entitled; count every entitlement down.
+
+    The entitlement runs for ``years`` after graduation (or arrival); a year's allowance is paid
+    only to those employed in the city that year. The housing grant goes once to 研究生
+    employed in the city in their graduation year.
+    """
     p, gov = state.people, state.government
     policy = gov.talent_policy()
     eligible = new_stayers[p.level[new_stayers] >= Level.BENKE]
     p.allowance_years[eligible] = policy.years
-    graduate = eligible[p.level[eligible] >= Level.GRADUATE]
-    gov.spend("talent_subsidy", len(graduate) * policy.housing_grant / state.scale)
-    paid = np.flatnonzero(p.allowance_years > 0)
-    paid = paid[p.stage[paid] != Stage.LEFT]
-    monthly = np.where(p.level[paid] >= Level.GRADUATE, 2, 1) * policy.monthly_allowance
-    gov.spend("talent_subsidy", 12 * monthly.sum() / state.scale)
-    p.allowance_years[paid] -= 1
+    housed = eligible[(p.level[eligible] >= Level.GRADUATE) & (p.stage[eligible] == Stage.EMPLOYED)]
+    gov.spend("talent_subsidy", len(housed) * policy.housing_grant / state.scale)
+    entitled = np.flatnonzero(p.allowance_years > 0)
+    entitled = entitled[p.stage[entitled] != Stage.LEFT]
+    paid = entitled[p.stage[entitled] == Stage.EMPLOYED]
+    gov.spend("talent_subsidy", running_allowance(state, p.level[paid]).sum() / state.scale)
+    state.now.counters["talent_subsidy_recipients"] = len(paid)
+    p.allowance_years[entitled] -= 1

@@ -9,8 +9,15 @@ and, with specialty alignment A, signal_f − A·(crowding_f − specialisation_
 compares the kind's points with demand (:func:`~talentsim.model.agents.schools.specialisation`).
 Schools then review (:meth:`VocationalSchool.review_programmes`, noise keyed by school and
 field). Equipment per student: E ← E·(1 − δ) + budget + investment per student, where the
-investment is the firms' base investment and co-funding, and shared base places (park, land
-grants) at 0.1 of the reference equipment per place, split by students.
+investment is the school's student share of the firms' base investment and co-funding plus
+the result-tied rewards the school earned this year (``placement_reward`` per graduate
+employed in the city in field), per student. Shared training places are not equipment money:
+students train in them (:mod:`~talentsim.model.processes.cooperation`).
+
+Local universities review their 本科 and 研究生 seats (:meth:`University.review_seats`) on the
+same kind of signal at their level, ``university_lag`` years old: each field's seats move by
+at most ``university_seat_change`` a year towards fields with more vacancies per graduate,
+the total within ±``university_seat_band`` of the establishment.
 """
 
 from __future__ import annotations
@@ -22,11 +29,6 @@ from talentsim.model.state import CityState
 from talentsim.model.states import MARKET_LEVEL, STUDY_YEARS, Stage
 from talentsim.model.streams import Stream
 
-SHARED_PLACE_EQUIPMENT = 0.1
-"""Equipment value of one shared training place, as a share of the reference (assumption)."""
-SHARE_FLOOR = 1e-3
-"""Smoothing of shares in the crowding signal (assumption)."""
-
 
 def relative_log_ratio(demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
     """Log of each field's share of ``demand`` over its share of ``supply`` (+1 smoothing)."""
@@ -34,8 +36,13 @@ def relative_log_ratio(demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
     return np.log((demand / demand.sum()) / (supply / supply.sum()))
 
 
+def absolute_log_ratio(demand: np.ndarray, supply: np.ndarray) -> np.ndarray:
+    """Log of each field's ``demand`` over its ``supply`` (+1 smoothing): the level's tightness."""
+    return np.log((demand + 1.0) / (supply + 1.0))
+
+
 def review(state: CityState, stream: Stream) -> None:
-    """Schools' programme review, equipment ageing, and the land-grant and coordination costs."""
+    """Schools' and universities' reviews, equipment ageing, and the coordination costs."""
     p, gov, review_cfg = state.people, state.government, state.config.programme_review
     policy = state.config.policy
     posted = state.now.posted
@@ -49,17 +56,12 @@ def review(state: CityState, stream: Stream) -> None:
     alignment = gov.lever("specialty_alignment")
     gov.spend("coordination", coordination * policy.coordination_cost)
     gov.spend("specialty_alignment", alignment * policy.alignment_cost)
-    land = gov.lever("land_grant")
-    gov.spend("land_grant", land * policy.land_value)
-    state.land_places += land * policy.places_per_ha
     students = np.bincount(
         p.school[(p.stage == Stage.ZHONGZHI) | (p.stage == Stage.GAOZHI)],
         minlength=len(state.schools),
     ).astype(float)
     base_investment = state.now.counters.get("base_investment", 0.0)
-    park_places = policy.park.shared_base_capacity if gov.park_open() else 0
-    shared = (park_places + state.land_places) * state.scale
-    reference = review_cfg.equipment_reference
+    rewards = state.now.rewards if state.now.rewards is not None else np.zeros(len(state.schools))
     noise = stream.normal(np.arange(len(state.schools)), "signal noise", state.structure.n_fields)
     for level, kind in ((0, "zhongzhi"), (1, "gaozhi")):
         stage = Stage.ZHONGZHI if kind == "zhongzhi" else Stage.GAOZHI
@@ -74,14 +76,30 @@ def review(state: CityState, stream: Stream) -> None:
         index = [i for i, s in enumerate(state.schools) if s.kind == kind]
         offered = np.array([state.schools[i].points for i in index]).sum(axis=0)
         demand_share = posted[:, level] / max(posted[:, level].sum(), 1)
-        crowding = np.log((offered / offered.sum() + SHARE_FLOOR) / (demand_share + SHARE_FLOOR))
+        floor = review_cfg.share_floor
+        crowding = np.log((offered / offered.sum() + floor) / (demand_share + floor))
         for i in index:
             school = state.schools[i]
             aligned = signal - alignment * (crowding - specialisation(school.points, offered))
             school.review_programmes(noise[i], aligned, review_cfg, alignment)
             share = students[i] / max(students.sum(), 1)
-            invest = (base_investment + shared * reference * SHARED_PLACE_EQUIPMENT) * share
+            invest = base_investment * share + rewards[i]
             school.age_equipment(review_cfg, invest / max(students[i], 1))
-    state.shared_capacity = (
-        shared / state.scale + state.now.counters.get("apprentices", 0) / state.scale
-    )
+    _review_universities(state, stream)
+
+
+def _review_universities(state: CityState, stream: Stream) -> None:
+    """Local universities move 本科 / 研究生 seats towards fields with lagged demand."""
+    del stream
+    review_cfg = state.config.programme_review
+    lagged = state.history[max(0, len(state.history) - 1 - review_cfg.university_lag)]
+    for level, attr in ((2, "benke_seats"), (3, "graduate_seats")):
+        posted, graduated = lagged["posted"][:, level], lagged["graduates"][:, level]
+        signal = relative_log_ratio(posted, graduated)
+        # totals follow tightness from the first reported year on (the burn-in is the status
+        # quo's own, start-up transient), fields from the start
+        tightness = float(absolute_log_ratio(posted.sum(), graduated.sum()))
+        tightness = tightness if state.reporting else None
+        for university in state.universities:
+            if university.local:
+                university.review_seats(attr, signal, tightness, review_cfg)

@@ -208,8 +208,8 @@ def _schools(state: CityState) -> dict[str, float]:
     points = np.array([school.points for school in schools])
     leading = max((school for school in schools if school.kind == "gaozhi"), key=lambda x: x.intake)
     intake = np.array([school.intake for school in schools], dtype=float)
-    reference = state.config.programme_review.equipment_reference
-    quality = np.array([school.quality(reference) for school in schools])
+    quality = np.array([school.quality(state.config.programme_review) for school in schools])
+    c = state.now.counters
     return {
         "specialty_points": int(points.sum()),
         "duplication_index": duplication_index(points),
@@ -217,7 +217,10 @@ def _schools(state: CityState) -> dict[str, float]:
         "programmes_closed": sum(school.closed for school in schools),
         "leading_gaozhi_changes": leading.opened + leading.closed,
         "equipment_quality": float(np.average(quality, weights=intake)),
-        "shared_training_capacity": state.shared_capacity,
+        "shared_training_capacity": state.shared_capacity + c.get("apprentices", 0) / state.scale,
+        "shared_base_places": state.shared_capacity,
+        "shared_base_trainees": c.get("shared_base_trainees", 0) / state.scale,
+        "talent_subsidy_recipients": c.get("talent_subsidy_recipients", 0) / state.scale,
     }
 
 

@@ -2,9 +2,14 @@
 
 R&D = :func:`~talentsim.model.agents.firms.rd_rate` (super-deduction d) · revenue; for SOEs at
 least last year's R&D·(1 + g) (mandatory SOE R&D growth g). An R&D firm seeks a university
-project with probability seek_rate·(1 + C)·(1 + σ)·(1 + 0.5·min(links, 4)); projects =
-min(seekers, Poisson(K)) with partner capacity K = Σ capacity·(1 + 0.5·C)·(1 + σ) (coordination
-C, project co-funding σ, which pays σ of project R&D); firms with earlier links go first.
+project with probability seek_rate·(1 + a·C)·(1 + σ + r/R)·(1 + ℓ·min(links, L)); projects =
+min(seekers, Poisson(K)) with partner capacity K = Σ capacity·(1 + k·C)·(1 + σ + r/R) (coordination
+C, project co-funding σ, which pays σ of project R&D; the result-tied reward r per project
+completed (paid to the firm and the university team) counts like a share r/R of the project's
+R&D R = project_rd, in the seek rate and in the capacity: ×(1 + σ + r/R) — in the model every
+project completes in its year, so a reward of r equals a co-funding share of r/R;
+a = ``coordination_seek``, k = ``coordination_capacity``, ℓ = ``link_pull``, L =
+``max_links_counted``, all in ``universities``); firms with earlier links go first.
 Partner universities join and lapse (:meth:`University.update_partnership`). A firm innovates
 with :func:`~talentsim.model.agents.firms.innovation_probability` and its log productivity
 rises by innovation_step (SKIN: Ahrweiler, Pyka & Gilbert 2011).
@@ -17,15 +22,6 @@ import numpy as np
 from talentsim.model.agents import firms
 from talentsim.model.state import CityState
 from talentsim.model.streams import Stream
-
-LINK_PULL = 0.5
-"""Rise in a firm's project-seeking odds per earlier university link (assumption)."""
-MAX_LINKS_COUNTED = 4
-"""Links beyond this many add nothing to the seeking odds (assumption)."""
-COORDINATION_CAPACITY = 0.5
-"""Rise in partners' project capacity per unit of coordination strength (assumption)."""
-MAX_DEMAND_PRESSURE = 3.0
-"""Cap on the demand pressure that draws new partner universities (assumption)."""
 
 
 def research_and_innovate(state: CityState, stream: Stream) -> None:
@@ -41,15 +37,18 @@ def research_and_innovate(state: CityState, stream: Stream) -> None:
         rd = np.where(table.soe[active], np.maximum(rd, table.rd[active] * (1 + mandate)), rd)
     coordination = gov.lever("coordination")
     subsidy_share = gov.lever("coop_project_subsidy")
-    links = np.minimum(table.links[active], MAX_LINKS_COUNTED)
+    reward = gov.lever("project_reward")
+    uni = cfg.universities
+    links = np.minimum(table.links[active], uni.max_links_counted)
     seek = stream.uniform(keys, "seek project") < cfg.firms.university_seek_rate * (
-        1 + coordination
-    ) * (1 + subsidy_share) * (1 + LINK_PULL * links)
+        1 + uni.coordination_seek * coordination
+    ) * (1 + subsidy_share + reward / max(uni.project_rd, 1.0)) * (1 + uni.link_pull * links)
     partners = [u for u in state.universities if u.partner]
+    funded = subsidy_share + reward / max(uni.project_rd, 1.0)
     capacity = (
         sum(u.capacity for u in partners)
-        * (1 + COORDINATION_CAPACITY * coordination)
-        * (1 + subsidy_share)
+        * (1 + uni.coordination_capacity * coordination)
+        * (1 + funded)
     )
     seekers = active[seek]
     order = np.lexsort(
@@ -62,11 +61,11 @@ def research_and_innovate(state: CityState, stream: Stream) -> None:
     table.links[with_project] += 1
     _assign_projects(state, stream, partners, with_project)
     # at city scale, so that the floor of one project means the same at every scale
-    demand_pressure = len(seekers) / max(capacity / (1 + subsidy_share), state.scale)
+    demand_pressure = len(seekers) / max(capacity / (1 + funded), state.scale)
     draws = stream.uniform(np.arange(len(state.universities)), "partnership")
     for university, u in zip(state.universities, draws, strict=True):
         university.update_partnership(
-            float(u), cfg.universities, coordination, min(demand_pressure, MAX_DEMAND_PRESSURE)
+            float(u), cfg.universities, coordination, min(demand_pressure, uni.max_demand_pressure)
         )
     project_rd = cfg.universities.project_rd * table.projects[active]
     rd = rd + project_rd
@@ -76,6 +75,7 @@ def research_and_innovate(state: CityState, stream: Stream) -> None:
         firms.CORPORATE_TAX * gov.lever("rd_super_deduction") * rd.sum() / state.scale,
     )
     gov.spend("coop_project_subsidy", subsidy_share * project_rd.sum() / state.scale)
+    gov.spend("project_reward", reward * n_projects / state.scale)
     innovate = stream.uniform(keys, "innovation") < firms.innovation_probability(
         cfg.firms, rd / np.maximum(revenue, 1.0), table.projects[active]
     )

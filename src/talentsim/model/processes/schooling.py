@@ -2,13 +2,17 @@
 
 Graduation: level ← max(level, level of the stage completed); field skill
     s_field ← s_field + school_field_skill·q_school + apprenticeship_boost·[apprentice]
-(0 for the general track), s_general += 0.05.
+              + shared_base_boost·[trained in a shared base]
+(0 for the general track), s_general += graduate_general_skill.
 
 Progression (:func:`talentsim.model.education.continue_probability`), for 中职, 高职 and 本科:
     P(continue) = σ(α_stage + β_a·ability + β_f·family + β_w·Δlog w_next)
-the top zhongzhi_to_benke share of continuing 中职 graduates by ability apply to 本科 (职教高考),
-the rest to 高职. 普高 graduates go to university with probability general_to_university, a
-general_local_share of them in the city (本科 for the top general_benke_share by ability).
+continuing 中职 graduates sit the 职教高考: score = ability + exam_noise·N(0, 1), and the best
+zhongzhi_benke_seats (× scale) scores apply to 本科, the rest to 高职 (competition for a fixed
+number of seats, so the share reaching 本科 falls as more continue); 专升本 applicants compete
+with 普高 applicants for 本科 seats by ability (admissions). 普高 graduates go to university
+with probability general_to_university, a general_local_share of them in the city (本科 for
+the top general_benke_share by ability).
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ import numpy as np
 
 from talentsim.model import education
 from talentsim.model.people import Event
+from talentsim.model.processes.cooperation import SHARED_BASE
 from talentsim.model.state import CityState
 from talentsim.model.states import LEVEL_AFTER, STAGE_NAME, STUDY_YEARS, Stage
 from talentsim.model.streams import Stream
 
-GRADUATE_GENERAL_SKILL = 0.05
-"""General skill gained in the final year of any programme (assumption)."""
+STUDIES = range(Stage.GRADUATE_STUDY + 1)
+"""The study stages (普高 … 研究生), in code order."""
 
 
 def progress(state: CityState, stream: Stream) -> None:
@@ -34,8 +39,9 @@ def progress(state: CityState, stream: Stream) -> None:
     p = state.people
     studying = p.stage <= Stage.GRADUATE_STUDY
     p.years_in_stage[studying] += 1
-    length = np.array([STUDY_YEARS[Stage(s)] for s in range(5)])
-    done = np.flatnonzero(studying & (p.years_in_stage >= length[np.minimum(p.stage, 4)]))
+    last = int(Stage.GRADUATE_STUDY)
+    length = np.array([STUDY_YEARS[Stage(s)] for s in range(last + 1)])
+    done = np.flatnonzero(studying & (p.years_in_stage >= length[np.minimum(p.stage, last)]))
     stage_done = p.stage[done].copy()
     graduate(state, done, stage_done)
     applicants: dict[Stage, list[np.ndarray]] = {
@@ -64,6 +70,7 @@ def progress(state: CityState, stream: Stream) -> None:
     )
     _general_graduates(state, stream, done[stage_done == Stage.GENERAL_HS], applicants, workers)
     seekers = np.sort(np.concatenate(workers))
+    state.now.graduate_school = p.school[seekers].copy()
     p.stage[seekers] = Stage.UNEMPLOYED
     p.school[seekers] = -1
     state.now.graduates = seekers
@@ -88,14 +95,14 @@ def _zhongzhi_graduates(
     workers: list[np.ndarray],
     wage_gap: float,
 ) -> None:
-    """中职 graduates: work, or continue (the ablest to 本科 via 职教高考, the rest to 高职)."""
-    prog = state.config.progression
+    """中职 graduates: work, or continue (the best 职教高考 scores to 本科, the rest to 高职)."""
+    prog, p = state.config.progression, state.people
     go_on = _continues(state, stream, rows, prog.zhongzhi_continue, wage_gap)
-    ability = state.people.ability[rows]
+    score = p.ability[rows] + prog.exam_noise * stream.normal(p.pid[rows], "vocational exam")
     continuing = np.flatnonzero(go_on)
-    top = continuing[np.argsort(-ability[continuing], kind="stable")]
+    top = continuing[np.argsort(-score[continuing], kind="stable")]
     to_benke = np.zeros(len(rows), dtype=bool)
-    to_benke[top[: round(prog.zhongzhi_to_benke * len(continuing))]] = True
+    to_benke[top[: round(prog.zhongzhi_benke_seats * state.scale)]] = True
     applicants[Stage.BENKE].append(rows[go_on & to_benke])
     applicants[Stage.GAOZHI].append(rows[go_on & ~to_benke])
     workers.append(rows[~go_on])
@@ -132,25 +139,26 @@ def _general_graduates(
 def graduate(state: CityState, rows: np.ndarray, stage_done: np.ndarray) -> None:
     """Completers get their level, field skill from school quality, apprentices a boost."""
     p, cfg = state.people, state.config
-    level = np.array([LEVEL_AFTER[Stage(s)] for s in range(5)])[stage_done]
+    level = np.array([LEVEL_AFTER[Stage(s)] for s in STUDIES])[stage_done]
     p.level[rows] = np.maximum(p.level[rows], level)
     p.graduation_year[rows] = state.year
-    reference = cfg.programme_review.equipment_reference
     quality = np.ones(len(rows))
     vocational = (stage_done == Stage.ZHONGZHI) | (stage_done == Stage.GAOZHI)
-    by_school = np.array([school.quality(reference) for school in state.schools])
+    by_school = np.array([school.quality(cfg.programme_review) for school in state.schools])
     quality[vocational] = by_school[p.school[rows[vocational]]]
     has_field = p.field[rows] >= 0
     apprentice = p.sponsor[rows] >= 0
+    shared_base = p.sponsor[rows] == SHARED_BASE
     p.skill_field[rows] = np.where(
         has_field,
         p.skill_field[rows]
         + cfg.skills.school_field_skill * quality
-        + cfg.skills.apprenticeship_boost * apprentice,
+        + cfg.skills.apprenticeship_boost * apprentice
+        + cfg.skills.shared_base_boost * shared_base,
         0.0,
     )
-    p.skill_general[rows] += GRADUATE_GENERAL_SKILL
-    for stage in range(5):
+    p.skill_general[rows] += cfg.skills.graduate_general_skill
+    for stage in STUDIES:
         chosen = rows[stage_done == stage]
         state.now.counters[f"graduates_{STAGE_NAME[Stage(stage)]}"] = len(chosen)
         p.log(state.year, chosen, Event.GRADUATE, int(LEVEL_AFTER[Stage(stage)]))
