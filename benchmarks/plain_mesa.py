@@ -222,7 +222,7 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
     employed_stay = rng.random(len(employed)) < migration.stay_probability(
         cfg.migration,
         s.local[employed],
-        outside_employed,
+        migration.option_value(outside_employed),
         s.migrant[employed],
         np.zeros(len(employed), dtype=bool),
         s.leaver_share,
@@ -238,7 +238,7 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
     stay = rng.random(len(deciders)) < migration.stay_probability(
         cfg.migration,
         s.local[deciders],
-        outside,
+        migration.option_value(outside),
         s.migrant[deciders],
         np.ones(len(deciders), dtype=bool),
         s.leaver_share,

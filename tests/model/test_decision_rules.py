@@ -501,7 +501,7 @@ def stay(income=60_000.0, migrant=False, unemployed=False, leavers=0.2, **params
         migration.stay_probability(
             parameters,
             np.array([income]),
-            outside,
+            migration.option_value(outside),
             np.array([migrant]),
             np.array([unemployed]),
             leavers,
@@ -536,7 +536,7 @@ def test_settled_workers_are_more_attached_than_newcomers():
     p = migration.stay_probability(
         parameters,
         np.full(2, 60_000.0),
-        outside,
+        migration.option_value(outside),
         np.zeros(2, bool),
         np.zeros(2, bool),
         0.2,

@@ -24,7 +24,7 @@ import numpy as np
 from talentsim.config.schema import CityConfig, Destination, Migration
 from talentsim.model.education import logistic
 from talentsim.model.state import MONTHS, CityState
-from talentsim.model.states import MARKET_LEVEL, Level, Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
 from talentsim.model.streams import Stream
 
 
@@ -39,10 +39,16 @@ def outside_utilities(
     return params.beta_income * np.log(income) + np.log(weight)[None, :]
 
 
+def option_value(outside: np.ndarray) -> np.ndarray:
+    """logsum_d V_d of each row of (n, D) outside utilities: the value of the outside options."""
+    top = outside.max(axis=1)
+    return np.log(np.exp(outside - top[:, None]).sum(axis=1)) + top
+
+
 def stay_probability(
     params: Migration,
     local_income: np.ndarray,
-    outside: np.ndarray,
+    outside_value: np.ndarray,
     migrant: np.ndarray,
     unemployed: np.ndarray,
     leaver_share: float,
@@ -51,19 +57,17 @@ def stay_probability(
     """P(stay) = σ(β·log y_local − logsum_d V_d + bias − penalty·unemployed − network·leavers).
 
     y_local is the local wage (or the reservation income when unemployed) plus talent subsidies;
-    bias is home_bias for people born here and migrant_home_bias for in-migrants, plus
-    employed_attachment for workers already settled in a local job (``settled``); leavers is
-    the share of last year's graduates who left (network effect, Gürsoy & Badur).
+    ``outside_value`` is logsum_d V_d (:func:`option_value`); bias is home_bias for people born
+    here and migrant_home_bias for in-migrants, plus employed_attachment for workers already
+    settled in a local job (``settled``); leavers is the share of last year's graduates who left
+    (network effect, Gürsoy & Badur).
     """
-    logsum = np.log(np.exp(outside - outside.max(axis=1, keepdims=True)).sum(axis=1)) + outside.max(
-        axis=1
-    )
     bias = np.where(migrant, params.migrant_home_bias, params.home_bias)
     if settled is not None:
         bias = bias + params.employed_attachment * settled
     utility = (
         params.beta_income * np.log(np.maximum(local_income, 1.0))
-        - logsum
+        - outside_value
         + bias
         - params.unemployed_penalty * unemployed
         - params.network * leaver_share
@@ -87,7 +91,13 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     deciders = np.flatnonzero(deciding & (p.stage != Stage.LEFT))
     level = p.level[deciders]
     field = np.maximum(p.field[deciders], 0)
-    reference = state.base_wage(MARKET_LEVEL[level]) * state.structure.premium[field]
+    # the outside options depend on the (market level, field) cell only: valued once per cell
+    n_fields = len(state.structure.premium)
+    cell = MARKET_LEVEL[level].astype(np.int64) * n_fields + field
+    cell_reference = (
+        state.base_wage(np.arange(N_MARKET_LEVELS))[:, None] * state.structure.premium[None, :]
+    ).ravel()
+    reference = cell_reference[cell]
     unemployed = p.stage[deciders] == Stage.UNEMPLOYED
     settled = (p.stage[deciders] == Stage.EMPLOYED) & ~newcomer[deciders]
     new = p.graduation_year[deciders] == state.year
@@ -100,12 +110,12 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
         )
         + subsidy
     )
-    outside = outside_utilities(cfg.migration, cfg.city.destinations, reference)
+    outside = outside_utilities(cfg.migration, cfg.city.destinations, cell_reference)
     pid = p.pid[deciders]
     stay_chance = stay_probability(
         cfg.migration,
         local,
-        outside,
+        option_value(outside)[cell],
         p.origin[deciders] == 1,
         unemployed,
         state.signals.leaver_share,
@@ -114,7 +124,7 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     stay = stream.uniform(pid, "stay") < stay_chance
     state.now.counters["employed_leavers"] = int((~stay & settled).sum())
     noise = stream.gumbel(pid[~stay], "destination", outside.shape[1])
-    state.leave(deciders[~stay], choose_destination(outside[~stay], noise))
+    state.leave(deciders[~stay], choose_destination(outside[cell[~stay]], noise))
     _pay_talent_subsidies(state, deciders[stay & new])
     local_graduates = graduates[p.origin[graduates] == 0]
     if len(local_graduates):
