@@ -19,7 +19,7 @@ from talentsim.model import TalentModel, simulate
 from talentsim.model.matching import Seekers, Vacancies, match
 from talentsim.model.people import Separation
 from talentsim.model.processes import firm_dynamics, labour_market
-from talentsim.model.states import Stage
+from talentsim.model.states import MARKET_LEVEL, Stage
 from talentsim.model.streams import Stream
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,3 +250,25 @@ def test_the_market_rates_do_not_depend_on_the_scale():
             outcomes["vacancy_fill_rate"].mean(),
         )
     np.testing.assert_allclose(rates[0.08], rates[0.02], rtol=0.1)
+
+
+# ------------------------------------------------------------------ the city's other employers
+def test_other_employers_hire_unmatched_entrants_and_raise_their_employment_rate():
+    none = simulate(config({"labour_market.other_employers_hiring": 0.0}), seed=3)
+    many = simulate(config({"labour_market.other_employers_hiring": 0.6}), seed=3)
+    assert not (none.model.state.people.stage == Stage.OTHER_EMPLOYER).any()
+    assert (many.model.state.people.stage == Stage.OTHER_EMPLOYER).any()
+    assert many.outcomes["employment_rate"].mean() > none.outcomes["employment_rate"].mean() + 0.1
+    assert many.outcomes["unemployment_rate"].mean() < none.outcomes["unemployment_rate"].mean()
+
+
+def test_workers_of_other_employers_retire_and_earn_the_wage_ratio():
+    city = simulate(config({"labour_market.other_employers_wage_ratio": 0.5}), seed=3).model.state
+    p = city.people
+    other = np.flatnonzero(p.stage == Stage.OTHER_EMPLOYER)
+    assert len(other) and (p.age[other] < city.config.city.retirement_age).all()
+    assert (p.employer[other] == -1).all()
+    this_year = other[p.graduation_year[other] == city.year]  # hired at this year's wages
+    assert len(this_year)
+    base = city.base_wage(MARKET_LEVEL[p.level[this_year]])
+    assert np.allclose(p.wage[this_year], 0.5 * base)

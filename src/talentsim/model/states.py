@@ -19,6 +19,7 @@ class Stage(IntEnum):
     UNEMPLOYED = 6
     LEFT = 7  # left the city
     RETIRED = 8
+    OTHER_EMPLOYER = 9  # works for the city's employers outside the modelled firms
 
 
 class Level(IntEnum):
