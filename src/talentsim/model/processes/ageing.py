@@ -1,9 +1,10 @@
 """Ageing and separations: everyone ages a year; workers retire, quit or are laid off.
 
-At retirement_age a worker (employed, unemployed or with the city's other employers) retires. Each employed worker quits into
-unemployment with probability quit_rate (a keyed uniform). A firm whose employment at a level
-exceeds its desired employment L*_fl (:func:`~talentsim.model.agents.firms.desired_employment`)
-by more than the tolerance lays off a share of the excess:
+At retirement_age a worker (employed, unemployed or with the city's other employers) retires.
+Each employed worker quits into unemployment with probability quit_rate (a keyed uniform).
+A firm whose employment at a level exceeds its desired employment L*_fl
+(:func:`~talentsim.model.agents.firms.desired_employment`) by more than
+the tolerance lays off a share of the excess:
     n_fl = layoff_share · max(0, employed_fl − (1 + layoff_tolerance)·L*_fl), stochastically
 rounded, the workers with the lowest keyed draws first. Quitters and the laid off search in
 this year's labour market; the staff of firms that close this year are released by
