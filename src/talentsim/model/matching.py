@@ -4,8 +4,9 @@ A vacancy cell is one firm's openings at one labour-market level. In each round 
 seeker learns of ``contacts`` open cells of their level (search frictions), each in their own
 field with probability ``own_field_contacts`` (else in any field; in any field also where their
 own field has no open cell), drawn in proportion to open slots; they apply to the best
-``applications`` of them whose wage clears their reservation wage. Each application reaches
-one of the cell's open slots at random, and each slot offers to its best applicant (urn-ball:
+``applications`` of them whose wage clears their reservation wage (k times both for a seeker
+of search multiple k: the year's new graduates and in-migrants search more intensely). Each
+application reaches one of the cell's open slots at random, and each slot offers to its best applicant (urn-ball:
 Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can draw several
 applicants while another draws none; a seeker holding several offers takes the best.
 
@@ -19,7 +20,7 @@ tight submarkets (fields and levels; Shimer 2007, Neugart 2004), the aggregate e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +49,13 @@ class Seekers:
     field: np.ndarray
     score: np.ndarray
     reservation: np.ndarray
+    intensity: np.ndarray | None = field(default=None)  # search multiple (contacts, applications)
+
+    def multiple(self) -> np.ndarray:
+        """Each seeker's search multiple k: they learn of k·contacts cells, apply to k·applications."""
+        if self.intensity is None:
+            return np.ones(len(self.level), dtype=np.int64)
+        return self.intensity.astype(np.int64)
 
 
 def offered_wage(
@@ -149,7 +157,8 @@ def match(
         return hired_cell, wage
     level_key = vacancies.level.astype(np.int64)
     field_key = level_key * (n_fields + 1) + vacancies.field
-    draws = params.contacts
+    multiple = seekers.multiple()
+    draws = params.contacts * int(multiple.max())
     for r in range(params.rounds):
         open_cells = slots > 0
         active = np.flatnonzero(hired_cell < 0)
@@ -170,6 +179,8 @@ def match(
         )
         own = stream.uniform(s_key, f"search where {r}", draws) < params.own_field_contacts
         contacted = np.where(own & (in_own >= 0), in_own, any_field)
+        k = multiple[active][:, None]
+        contacted[np.arange(draws)[None, :] >= params.contacts * k] = -1
         # one row per seeker: their distinct candidate cells in ascending order (-1: none);
         # row-major order of the 2-D arrays is (seeker, cell) order
         cell = np.sort(contacted, axis=1)
@@ -185,8 +196,10 @@ def match(
             np.repeat(s_key, cell.shape[1]), "taste", pair=vacancies.key[safe].ravel()
         )
         appeal[ok] = np.log(pay[ok]) + params.taste_noise * taste.reshape(cell.shape)[ok]
-        best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications]
-        row, col = np.nonzero(ok[np.arange(len(active))[:, None], best_cols])
+        best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications * k.max()]
+        applies = ok[np.arange(len(active))[:, None], best_cols]
+        applies &= np.arange(best_cols.shape[1])[None, :] < params.applications * k
+        row, col = np.nonzero(applies)
         col = best_cols[row, col]
         seeker_of = active[row]
         cell, in_field = cell[row, col], in_field[row, col]

@@ -12,7 +12,8 @@ Seekers are the unemployed (new graduates, in-migrants, the displaced, quitters 
 earlier unemployed, with the reservation wage of :func:`reservation_wages`: falling with the
 spell, floored by the best outside option net of the moving cost) and a share
 ``on_the_job_search`` of the employed (reservation wage = their wage · (1 +
-job_to_job_gain)); they are matched in rounds
+job_to_job_gain)); they are matched in rounds, the year's new graduates and in-migrants with
+``entrant_search_multiple`` times the contacts and applications
 (:func:`talentsim.model.matching.match`). After the market every firm adjusts its markups to
 the share of its vacancies left unfilled
 (:func:`~talentsim.model.agents.firms.adjust_posted_wages`).
@@ -104,6 +105,9 @@ def clear(state: CityState, stream: Stream) -> None:
         stream.uniform(p.pid[employed], "on-the-job search") < cfg.on_the_job_search
     ]
     seeking = np.concatenate([unemployed, on_the_job])
+    entrant = np.zeros(len(p), dtype=bool)
+    entrant[graduates] = True
+    entrant[inflow] = True
     cells_firm, cells_level = np.nonzero(openings > 0)
     vacancies = Vacancies(
         firm=cells_firm,
@@ -137,6 +141,7 @@ def clear(state: CityState, stream: Stream) -> None:
             np.ones(len(seeking), bool),
         ),
         reservation=reservation,
+        intensity=np.where(entrant[seeking], cfg.entrant_search_multiple, 1),
     )
     cell, pay = match(stream, seekers, vacancies, cfg, s.n_fields)
     hired = cell >= 0
@@ -150,9 +155,6 @@ def clear(state: CityState, stream: Stream) -> None:
         cfg, table.log_markup, table.open_years, posted_cells, unfilled_cells
     )
     n_unemployed_hired = int(hired[: len(unemployed)].sum())
-    entrant = np.zeros(len(p), dtype=bool)
-    entrant[graduates] = True
-    entrant[inflow] = True
     unmatched = unemployed[~hired[: len(unemployed)]]
     elsewhere = _hire_elsewhere(state, stream, unmatched[entrant[unmatched]])
     if len(unemployed):
