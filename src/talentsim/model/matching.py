@@ -6,9 +6,9 @@ field with probability ``own_field_contacts`` (else in any field; in any field a
 own field has no open cell), drawn in proportion to open slots; they apply to the best
 ``applications`` of them whose wage clears their reservation wage (k times both for a seeker
 of search multiple k: the year's new graduates and in-migrants search more intensely). Each
-application reaches one of the cell's open slots at random, and each slot offers to its best applicant (urn-ball:
-Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can draw several
-applicants while another draws none; a seeker holding several offers takes the best.
+application reaches one of the cell's open slots at random, and each slot offers to its best
+applicant (urn-ball: Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can
+draw several applicants while another draws none; a seeker holding several offers takes the best.
 
 Every draw depends on the market only through shares of slots, so the matching it generates is
 homogeneous of degree one in (seekers, vacancies): the aggregate matching function has
@@ -52,7 +52,7 @@ class Seekers:
     intensity: np.ndarray | None = field(default=None)  # search multiple (contacts, applications)
 
     def multiple(self) -> np.ndarray:
-        """Each seeker's search multiple k: they learn of k·contacts cells, apply to k·applications."""
+        """Each seeker's search multiple k: k·contacts cells learnt of, k·applications sent."""
         if self.intensity is None:
             return np.ones(len(self.level), dtype=np.int64)
         return self.intensity.astype(np.int64)
