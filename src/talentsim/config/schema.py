@@ -520,6 +520,39 @@ class LabourMarket(Strict):
         ge=0,
         le=1,
     )
+    entrant_search_multiple: int = param(
+        2,
+        "multiple",
+        "assumption: the year's graduates and in-migrants search harder than the other "
+        "unemployed (campus recruitment fairs, 校园招聘, many applications in the final "
+        "year): k times the contacts and applications a round",
+        ge=1,
+        le=10,
+        plausible=(1, 4),
+    )
+    other_employers_hiring: float = param(
+        0.5,
+        "probability/yr",
+        "assumption: the modelled firms hold ~18 % of Zibo's jobs (450 k of ~2.45 M: 4.71 M "
+        "residents × 0.52 employed per resident, China 2022, NBS), but every local graduate "
+        "and in-migrant seeks work in them; a seeker the modelled market leaves unmatched "
+        "finds work with the city's other employers (public units, services, small private "
+        "firms) in the year with this probability (even odds: no source; to be fitted to "
+        "employment_rate)",
+        ge=0,
+        le=1,
+        plausible=(0.2, 0.7),
+    )
+    other_employers_wage_ratio: float = param(
+        0.8,
+        "ratio",
+        "assumption: other employers (smaller private units) pay less than the modelled "
+        "above-scale employers; China's private-unit average wage is ~0.6 of the non-private "
+        "units' (NBS 2022), public units pay about the same",
+        ge=0,
+        le=2,
+        plausible=(0.6, 1.0),
+    )
     quit_rate: float = param(
         0.04,
         "1/yr",

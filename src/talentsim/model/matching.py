@@ -4,10 +4,12 @@ A vacancy cell is one firm's openings at one labour-market level. In each round 
 seeker learns of ``contacts`` open cells of their level (search frictions), each in their own
 field with probability ``own_field_contacts`` (else in any field; in any field also where their
 own field has no open cell), drawn in proportion to open slots; they apply to the best
-``applications`` of them whose wage clears their reservation wage. Each application reaches
-one of the cell's open slots at random, and each slot offers to its best applicant (urn-ball:
-Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can draw several
-applicants while another draws none; a seeker holding several offers takes the best.
+``applications`` of them whose wage clears their reservation wage (k times both for a seeker
+of search multiple k: the year's new graduates and in-migrants search more intensely). Each
+application reaches one of the cell's open slots at random, and each slot offers to its best
+applicant (urn-ball: Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can
+draw several applicants while another draws none; a seeker holding several offers takes the best,
+and an opening whose offer was declined offers to its next applicant.
 
 Every draw depends on the market only through shares of slots, so the matching it generates is
 homogeneous of degree one in (seekers, vacancies): the aggregate matching function has
@@ -19,7 +21,7 @@ tight submarkets (fields and levels; Shimer 2007, Neugart 2004), the aggregate e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +50,13 @@ class Seekers:
     field: np.ndarray
     score: np.ndarray
     reservation: np.ndarray
+    intensity: np.ndarray | None = field(default=None)  # search multiple (contacts, applications)
+
+    def multiple(self) -> np.ndarray:
+        """Each seeker's search multiple k: k·contacts cells learnt of, k·applications sent."""
+        if self.intensity is None:
+            return np.ones(len(self.level), dtype=np.int64)
+        return self.intensity.astype(np.int64)
 
 
 def offered_wage(
@@ -149,7 +158,8 @@ def match(
         return hired_cell, wage
     level_key = vacancies.level.astype(np.int64)
     field_key = level_key * (n_fields + 1) + vacancies.field
-    draws = params.contacts
+    multiple = seekers.multiple()
+    draws = params.contacts * int(multiple.max())
     for r in range(params.rounds):
         open_cells = slots > 0
         active = np.flatnonzero(hired_cell < 0)
@@ -170,6 +180,8 @@ def match(
         )
         own = stream.uniform(s_key, f"search where {r}", draws) < params.own_field_contacts
         contacted = np.where(own & (in_own >= 0), in_own, any_field)
+        k = multiple[active][:, None]
+        contacted[np.arange(draws)[None, :] >= params.contacts * k] = -1
         # one row per seeker: their distinct candidate cells in ascending order (-1: none);
         # row-major order of the 2-D arrays is (seeker, cell) order
         cell = np.sort(contacted, axis=1)
@@ -185,8 +197,10 @@ def match(
             np.repeat(s_key, cell.shape[1]), "taste", pair=vacancies.key[safe].ravel()
         )
         appeal[ok] = np.log(pay[ok]) + params.taste_noise * taste.reshape(cell.shape)[ok]
-        best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications]
-        row, col = np.nonzero(ok[np.arange(len(active))[:, None], best_cols])
+        best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications * k.max()]
+        applies = ok[np.arange(len(active))[:, None], best_cols]
+        applies &= np.arange(best_cols.shape[1])[None, :] < params.applications * k
+        row, col = np.nonzero(applies)
         col = best_cols[row, col]
         seeker_of = active[row]
         cell, in_field = cell[row, col], in_field[row, col]
@@ -202,22 +216,53 @@ def match(
         u = stream.uniform(seekers.key[seeker_of], f"opening {r}", pair=vacancies.key[cell])
         opening = (np.cumsum(slots) - slots)[cell] + (u * slots[cell]).astype(np.int64)
         order = _order_within(opening, merit)
-        seeker_of, cell, pay, appeal = seeker_of[order], cell[order], pay[order], appeal[order]
-        ordered = opening[order]
-        offered = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(ordered) else ordered
-        seeker_of, cell, pay, appeal = (
-            seeker_of[offered],
-            cell[offered],
-            pay[offered],
-            appeal[offered],
+        applied = _Applications(
+            seeker_of[order], cell[order], pay[order], appeal[order], opening[order]
         )
-        # a seeker holding several offers takes the most appealing one
-        order = _order_within(seeker_of, appeal)
-        seeker_of, cell, pay = seeker_of[order], cell[order], pay[order]
-        best = np.ones(len(seeker_of), dtype=bool)
-        best[1:] = seeker_of[1:] != seeker_of[:-1]
-        seeker_of, cell, pay = seeker_of[best], cell[best], pay[best]
-        hired_cell[seeker_of] = cell
-        wage[seeker_of] = pay
-        slots -= np.bincount(cell, minlength=len(slots))
+        filled = _offer_down_the_list(applied, hired_cell, wage, int(slots.sum()))
+        slots -= np.bincount(filled, minlength=len(slots))
     return hired_cell, wage
+
+
+@dataclass
+class _Applications:
+    """A round's applications, ordered by opening and, within one, by merit (best first)."""
+
+    seeker: np.ndarray
+    cell: np.ndarray
+    pay: np.ndarray
+    appeal: np.ndarray
+    opening: np.ndarray
+
+
+def _offer_down_the_list(
+    applied: _Applications, hired_cell: np.ndarray, wage: np.ndarray, n_openings: int
+) -> np.ndarray:
+    """Each opening offers to its best applicant still free; declined offers go down the list.
+
+    A seeker holding several offers takes the most appealing one; an opening whose offer was
+    declined offers to its next applicant, until no opening has a free applicant left (firms
+    keep a reserve list: with several applications a seeker no longer idles a slot by taking
+    another). Writes the hires into ``hired_cell`` and ``wage``; returns the cells filled.
+    """
+    taken = np.zeros(n_openings, dtype=bool)
+    filled = []
+    live = np.ones(len(applied.seeker), dtype=bool)
+    while True:
+        live &= (hired_cell[applied.seeker] < 0) & ~taken[applied.opening]
+        index = np.flatnonzero(live)
+        if len(index) == 0:
+            break
+        ordered = applied.opening[index]
+        first = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+        offer = index[first]  # each opening's best free applicant (input order: merit)
+        order = _order_within(applied.seeker[offer], applied.appeal[offer])
+        offer = offer[order]
+        chosen = np.ones(len(offer), dtype=bool)
+        chosen[1:] = applied.seeker[offer][1:] != applied.seeker[offer][:-1]
+        accept = offer[chosen]
+        hired_cell[applied.seeker[accept]] = applied.cell[accept]
+        wage[applied.seeker[accept]] = applied.pay[accept]
+        taken[applied.opening[accept]] = True
+        filled.append(applied.cell[accept])
+    return np.concatenate(filled) if filled else np.array([], dtype=np.int64)

@@ -19,6 +19,7 @@ class Stage(IntEnum):
     UNEMPLOYED = 6
     LEFT = 7  # left the city
     RETIRED = 8
+    OTHER_EMPLOYER = 9  # works for the city's employers outside the modelled firms
 
 
 class Level(IntEnum):
@@ -33,7 +34,7 @@ class Level(IntEnum):
 
 
 STUDY_STAGES = (Stage.GENERAL_HS, Stage.ZHONGZHI, Stage.GAOZHI, Stage.BENKE, Stage.GRADUATE_STUDY)
-IN_CITY_STAGES = (*STUDY_STAGES, Stage.EMPLOYED, Stage.UNEMPLOYED)
+IN_CITY_STAGES = (*STUDY_STAGES, Stage.EMPLOYED, Stage.UNEMPLOYED, Stage.OTHER_EMPLOYER)
 
 STUDY_YEARS = {
     Stage.GENERAL_HS: 3,

@@ -1,9 +1,10 @@
 """Ageing and separations: everyone ages a year; workers retire, quit or are laid off.
 
-At retirement_age a worker (employed or not) retires. Each employed worker quits into
-unemployment with probability quit_rate (a keyed uniform). A firm whose employment at a level
-exceeds its desired employment L*_fl (:func:`~talentsim.model.agents.firms.desired_employment`)
-by more than the tolerance lays off a share of the excess:
+At retirement_age a worker (employed, unemployed or with the city's other employers) retires.
+Each employed worker quits into unemployment with probability quit_rate (a keyed uniform).
+A firm whose employment at a level exceeds its desired employment L*_fl
+(:func:`~talentsim.model.agents.firms.desired_employment`) by more than
+the tolerance lays off a share of the excess:
     n_fl = layoff_share · max(0, employed_fl − (1 + layoff_tolerance)·L*_fl), stochastically
 rounded, the workers with the lowest keyed draws first. Quitters and the laid off search in
 this year's labour market; the staff of firms that close this year are released by
@@ -25,7 +26,7 @@ def age_and_separate(state: CityState, stream: Stream) -> None:
     """Ageing, retirement, quits and layoffs."""
     p, cfg = state.people, state.config
     p.age[:] += 1
-    working = (p.stage == Stage.EMPLOYED) | (p.stage == Stage.UNEMPLOYED)
+    working = np.isin(p.stage, (Stage.EMPLOYED, Stage.UNEMPLOYED, Stage.OTHER_EMPLOYER))
     retiring = np.flatnonzero(working & (p.age >= cfg.city.retirement_age))
     state.release(retiring, Stage.RETIRED)
     p.log(state.year, retiring, Event.RETIRE)

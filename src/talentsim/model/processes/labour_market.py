@@ -12,10 +12,14 @@ Seekers are the unemployed (new graduates, in-migrants, the displaced, quitters 
 earlier unemployed, with the reservation wage of :func:`reservation_wages`: falling with the
 spell, floored by the best outside option net of the moving cost) and a share
 ``on_the_job_search`` of the employed (reservation wage = their wage · (1 +
-job_to_job_gain)); they are matched in rounds
+job_to_job_gain)); they are matched in rounds, the year's new graduates and in-migrants with
+``entrant_search_multiple`` times the contacts and applications
 (:func:`talentsim.model.matching.match`). After the market every firm adjusts its markups to
 the share of its vacancies left unfilled
 (:func:`~talentsim.model.agents.firms.adjust_posted_wages`).
+The modelled firms hold only part of the city's jobs: an unemployed seeker the market leaves
+unmatched finds work with the city's other employers with probability
+``other_employers_hiring`` and leaves the modelled labour market (:func:`_hire_elsewhere`).
 Sponsors' retention by field, (retained + 1)/(trained + 2), is what firms expect when they
 next decide to cooperate.
 """
@@ -101,6 +105,9 @@ def clear(state: CityState, stream: Stream) -> None:
         stream.uniform(p.pid[employed], "on-the-job search") < cfg.on_the_job_search
     ]
     seeking = np.concatenate([unemployed, on_the_job])
+    entrant = np.zeros(len(p), dtype=bool)
+    entrant[graduates] = True
+    entrant[inflow] = True
     cells_firm, cells_level = np.nonzero(openings > 0)
     vacancies = Vacancies(
         firm=cells_firm,
@@ -134,6 +141,7 @@ def clear(state: CityState, stream: Stream) -> None:
             np.ones(len(seeking), bool),
         ),
         reservation=reservation,
+        intensity=np.where(entrant[seeking], cfg.entrant_search_multiple, 1),
     )
     cell, pay = match(stream, seekers, vacancies, cfg, s.n_fields)
     hired = cell >= 0
@@ -147,8 +155,10 @@ def clear(state: CityState, stream: Stream) -> None:
         cfg, table.log_markup, table.open_years, posted_cells, unfilled_cells
     )
     n_unemployed_hired = int(hired[: len(unemployed)].sum())
+    unmatched = unemployed[~hired[: len(unemployed)]]
+    elsewhere = _hire_elsewhere(state, stream, unmatched[entrant[unmatched]])
     if len(unemployed):
-        state.signals.job_finding = n_unemployed_hired / len(unemployed)
+        state.signals.job_finding = (n_unemployed_hired + elsewhere) / len(unemployed)
     open_wage = np.where(posted_cells > 0, wage, 0.0)
     state.now.counters.update(
         vacancies_posted=float(posted.sum()),
@@ -156,6 +166,7 @@ def clear(state: CityState, stream: Stream) -> None:
         hires_from_unemployment=n_unemployed_hired,
         job_to_job_moves=len(movers),
         job_seekers=len(unemployed),
+        other_employers_hires=elsewhere,
         on_the_job_seekers=len(on_the_job),
         apprentices_retained=kept,
         apprentices_graduating=apprentices,
@@ -170,6 +181,21 @@ def clear(state: CityState, stream: Stream) -> None:
     state.now.posted = posted
     state.now.unfilled = unfilled
     state.now.seekers = np.concatenate([graduates, inflow])
+
+
+def _hire_elsewhere(state: CityState, stream: Stream, unmatched: np.ndarray) -> int:
+    """Unmatched unemployed seekers who find work with the city's other employers.
+
+    Each finds such a job with probability ``other_employers_hiring`` (a keyed uniform), at
+    the base wage of their level times ``other_employers_wage_ratio``, and leaves the modelled
+    labour market (stage ``OTHER_EMPLOYER``, until retirement). Returns how many did.
+    """
+    p, cfg = state.people, state.config.labour_market
+    u = stream.uniform(p.pid[unmatched], "other employers")
+    found = unmatched[u < cfg.other_employers_hiring]
+    state.release(found, Stage.OTHER_EMPLOYER)
+    p.wage[found] = state.base_wage(MARKET_LEVEL[p.level[found]]) * cfg.other_employers_wage_ratio
+    return len(found)
 
 
 def _keep_apprentices(

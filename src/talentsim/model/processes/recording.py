@@ -64,7 +64,7 @@ def _people(state: CityState) -> dict[str, float]:
     stage = p.stage
     graduates = state.now.graduates
     in_city = stage[graduates] != Stage.LEFT
-    employed = stage[graduates] == Stage.EMPLOYED
+    employed = np.isin(stage[graduates], (Stage.EMPLOYED, Stage.OTHER_EMPLOYER))
     labour_force = int(((stage == Stage.EMPLOYED) | (stage == Stage.UNEMPLOYED)).sum())
     return {
         "population": len(p) / s,
