@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from talentsim.analysis.uncertainty import components
+from talentsim.analysis import load_dataset, run_study
+from talentsim.analysis.report import render
+from talentsim.analysis.study import key_findings
+from talentsim.analysis.uncertainty import components, markdown_headline
 
 
 def _pairs(between: float, within: float, draws: int = 40, seeds: int = 10) -> pd.DataFrame:
@@ -35,3 +40,30 @@ def test_without_parameter_effects_the_two_intervals_nearly_agree() -> None:
     width = result["high"] - result["low"]
     seed_width = result["seed_high"] - result["seed_low"]
     assert width == pytest.approx(seed_width, rel=0.6)
+
+
+def _with_draws(folder, draws: int):
+    """Mark a synthetic scenario dataset as swept with ``draws`` posterior draws."""
+    manifest_path = folder / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["experiment"]["posterior"] = {"file": "posterior.csv", "draws": draws, "seed": 0}
+    manifest["experiment"]["replications"] = 8
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_analyze_reports_the_split_for_a_sweep_with_posterior_draws(scenario_dataset) -> None:
+    folder = _with_draws(scenario_dataset({"incentives": 0.02}, replications=8), draws=4)
+    study = run_study(load_dataset(folder))
+    table = study.uncertainty.set_index(["scenario", "outcome"])
+    row = table.loc[("incentives", "retention_3y")]
+    assert row["effect"] == pytest.approx(0.02, abs=0.005)
+    assert (row["draws"], row["seeds_per_draw"]) == (4, 2)
+    assert any("with parameter uncertainty" in line for line in key_findings(study))
+    assert "Parameter uncertainty" in render(study)
+    assert "with parameter uncertainty" in markdown_headline(folder)
+
+
+def test_a_sweep_without_draws_has_no_split(scenario_dataset) -> None:
+    study = run_study(load_dataset(scenario_dataset({"incentives": 0.02})))
+    assert study.uncertainty is None

@@ -57,11 +57,30 @@ NOTES = """## Notes and interpretation
 - **Scale.** Counts are scaled back to the city, but matching is not scale-free: at small
   scales (0.02–0.05) there are fewer vacancy cells per field to search, so in-field matching
   and graduates' employment come out lower, and the yearly project counts are a handful, so
-  their sums are noisy. The fit and this report therefore run at scale 0.1, the largest the
-  fit's ~200 evaluations allow on two cores; the regression test (tests/calibration, scale
-  0.03) leaves those targets out. At full scale in-field matching comes out a few points
-  higher and graduates' employment a few points lower than here (single-run checks), so
-  employment sits at the lower edge of its band there.
+  their sums are noisy. The fit and this report run at scale 0.1: the converged scale 0.25
+  (docs/scale.md) costs about three times as much a run, too much for an ABC-SMC fit of a
+  few hundred runs a generation on two shared cores. The regression test (tests/calibration,
+  scale 0.03) leaves the noisy sums and graduates' employment out.
+- **Targets, checks, validation.** Fitted targets carry information about the free
+  parameters; checks do not: specialty points are held at the establishment by the
+  open-as-many-as-you-close rule, 中职 → 本科 is the top-10 % rule, the districts are the
+  config, the graduate inflow and its 本科 share are inputs, project R&D and transfer output
+  are the fitted project count times constants, and the leading 高职's changes are met by the
+  cap of 2 + 2 a year. Held-out patterns are never in the distance. Two moments the issue
+  asked for are not outcomes of the model yet: destination shares of leavers (the flows know
+  only `left_city`) and 中职 continuation by ability.
+- **What the fit can and cannot say.** ABC-SMC with one run per particle and a tolerance that
+  shrinks to the median distance needs several generations before the posterior is much
+  narrower than the prior; a short fit leaves most parameters close to their priors (see the
+  identification table), and its predictive intervals are wide. A validation pattern inside
+  its band under a wide posterior is weak evidence: the patterns' bands are wide too.
+- **Parameter uncertainty in policy results.** An experiment with
+  `posterior: {file: ../configs/calibration/posterior.csv, draws: D}` (experiments/
+  recommendations.yaml) gives replication r the posterior draw r mod D in every scenario, so
+  effects stay paired; `talentsim analyze` then reports each effect's 95 % interval at fixed
+  parameters (seeds only) and with parameter uncertainty, and the share of the variance that
+  is parameter uncertainty (within-draw seed variance vs between-draw variance of the paired
+  effect, analysis/uncertainty.py).
 - **Stylized fact 3, honestly.** Without coordination schools review programmes on a 2-year
   lagged, noisy signal and students take 3 years to graduate, so supply follows demand late;
   the mismatch of new graduates against new openings (`mismatch_flow`) does not die out over
@@ -181,7 +200,7 @@ def calibration_table(v: Validation, role: str = "targets") -> str:
         "| fact | value | band | period | baseline mean | 95 % CI of mean | runs 2.5–97.5 % "
         + ("| posterior predictive mean | 90 % predictive interval " if predictive else "")
         + "| inside | measured as | source |",
-        "|" + " --- |" * (10 if predictive else 8),
+        "|" + " --- |" * (12 if predictive else 10),
     ]
     for row in v.summary[v.summary.role == role].itertuples():
         t = by_name[row.target]

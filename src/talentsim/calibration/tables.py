@@ -56,7 +56,11 @@ def correlations(posterior: pd.DataFrame, parameters: list[FreeParameter]) -> pd
     """Weighted posterior correlations of the parameter pairs with |r| ≥ STRONG_CORRELATION."""
     names = [p.path for p in parameters]
     w = posterior[WEIGHT].to_numpy(float)
-    matrix = np.corrcoef(posterior[names].to_numpy(float).T, aweights=w) if len(names) > 1 else []
+    if len(names) < 2:
+        return pd.DataFrame(columns=["a", "b", "r"])
+    covariance = np.cov(posterior[names].to_numpy(float).T, aweights=w)
+    sd = np.sqrt(np.diag(covariance))
+    matrix = covariance / np.outer(sd, sd)
     rows = [
         {"a": names[i], "b": names[j], "r": float(matrix[i][j])}
         for i in range(len(names))
