@@ -768,6 +768,9 @@ def calibrate(
     study: Annotated[
         Path | None, typer.Option(help="Sweep dataset with posterior draws to headline.")
     ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new fit history (after a model change).")
+    ] = False,
     executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
     scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT.")] = None,
@@ -784,7 +787,7 @@ def calibrate(
         raise fail(f"--max-minutes {max_minutes}: must be positive")
     options = Options(
         targets, report, write, posterior, db, report_only, population, generations,
-        max_minutes, seeds, scale, facts, executor, workers, scheduler, study,
+        max_minutes, seeds, scale, facts, executor, workers, scheduler, study, fresh,
     )  # fmt: skip
     try:
         validation, _ = run_calibrate(options, lambda line: console.print(line, soft_wrap=True))

@@ -56,6 +56,8 @@ class Options:
     scheduler: str | None = None
     study: Path | None = None
     """A sweep dataset made with ``posterior:`` draws: its headline goes into the report."""
+    fresh: bool = False
+    """Start a new history (after a model change) instead of continuing ``db``."""
 
     @property
     def predictive(self) -> Path:
@@ -148,6 +150,9 @@ def run_calibrate(
 
 
 def _fit(targets: TargetsFile, options: Options, executor, say) -> Posterior:
+    if options.fresh and options.db.is_file():
+        options.db.unlink()
+        say(f"removed {options.db}: starting a new history")
     base = resolve_config(targets.settings.config)
     budget = Budget(options.population, options.generations, options.max_minutes)
     jobs = 1 if options.executor == "serial" else options.workers or default_workers()

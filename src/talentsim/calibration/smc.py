@@ -168,7 +168,6 @@ def fit_posterior(
         sampler=pyabc.sampler.ConcurrentFutureSampler(executor, client_max_jobs=jobs),
     )
     url = f"sqlite:///{db.resolve()}"
-    started = time.monotonic()
     if db.is_file():
         abc.load(url)
         _check_stored(abc.history, parameters, db)
@@ -186,7 +185,7 @@ def fit_posterior(
                 ),
                 max_total_nr_simulations=budget.max_simulations or np.inf,
             )
-    return read_posterior(abc.history, time.monotonic() - started)
+    return read_posterior(abc.history)
 
 
 def _check_stored(history, parameters: list[FreeParameter], db: Path) -> None:
@@ -198,8 +197,12 @@ def _check_stored(history, parameters: list[FreeParameter], db: Path) -> None:
         )
 
 
-def read_posterior(history, seconds: float = 0.0) -> Posterior:
-    """The last stored generation of a pyabc history as parameter and predictive tables."""
+def read_posterior(history) -> Posterior:
+    """The last stored generation of a pyabc history as parameter and predictive tables.
+
+    ``seconds`` is the wall time from the history's start to its last generation (over every
+    session that added to it).
+    """
     population = history.get_population()
     particles = population.particles
     weights = np.array([p.weight for p in particles], dtype=float)
@@ -208,13 +211,15 @@ def read_posterior(history, seconds: float = 0.0) -> Posterior:
     params = params[sorted(params.columns)].assign(**{WEIGHT: weights})
     predictive = pd.DataFrame([dict(p.sum_stat) for p in particles]).assign(**{WEIGHT: weights})
     epsilons = history.get_all_populations()
+    ended = pd.to_datetime(epsilons["population_end_time"]).max()
+    seconds = (ended - pd.Timestamp(history.get_abc().start_time)).total_seconds()
     return Posterior(
         particles=params,
         predictive=predictive,
         generations=history.max_t + 1,
         simulations=int(history.total_nr_simulations),
         epsilon=float(epsilons["epsilon"].iloc[-1]),
-        seconds=seconds,
+        seconds=float(seconds),
     )
 
 
