@@ -15,6 +15,7 @@ from pathlib import Path
 
 from talentsim.calibration.fit import (
     check_paths,
+    choose_point,
     describe_fit,
     read_table,
     write_fitted,
@@ -161,7 +162,9 @@ def _fit(targets: TargetsFile, options: Options, executor, say) -> Posterior:
     write_table(options.predictive, result.predictive)
     settings = targets.settings
     note = describe_fit(result, options.population, settings.fit_scale, settings.fit_years)
-    values = result.point_estimate()
+    say("choosing the point estimate among the posterior mean and the closest particles ...")
+    values, chosen = choose_point(targets, base, executor, result)
+    note = f"{note}; {chosen}"
     write_fitted(options.write, values, note)
     say(f"wrote {options.posterior}, {options.predictive} and {options.write} ({note})")
     return result

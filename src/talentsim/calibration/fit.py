@@ -2,20 +2,30 @@
 
 ``configs/calibration/posterior.csv`` holds the last ABC-SMC generation (one row per particle:
 the free parameters and the particle's weight), ``posterior_predictive.csv`` every fact measured
-on the same particles' runs, and ``fitted.yaml`` the weighted posterior mean as a partial config
-that the baseline includes through ``base:``. All are written atomically.
+on the same particles' runs (and each one's distance), and ``fitted.yaml`` the point estimate as
+a partial config that the baseline includes through ``base:``. All are written atomically.
+
+The point estimate is chosen among the posterior mean and the particles that came closest to
+the targets, each re-run over the same few seeds (common random numbers): with weakly
+identified parameters the mean of a wide posterior can sit where no particle fits well, and a
+single particle's distance is one run's luck.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
-from talentsim.calibration.smc import WEIGHT, Posterior
+from talentsim.calibration.evaluate import measure_runs, replicate, replication_seeds
+from talentsim.calibration.facts import with_overrides
+from talentsim.calibration.smc import WEIGHT, Distance, Posterior
+from talentsim.calibration.targets import TargetsFile
 from talentsim.config.loading import ConfigError, set_dotted
 from talentsim.config.schema import CityConfig
 from talentsim.runinfo import write_atomic
@@ -67,8 +77,8 @@ def write_fitted(path: Path | str, values: dict[str, float], note: str) -> None:
     for dotted, value in values.items():
         set_dotted(data, dotted, value)
     header = (
-        "# Free parameters of the Zibo baseline: the weighted posterior mean of the ABC-SMC fit\n"
-        "# to the `targets` of configs/calibration/targets.yaml (sample: posterior.csv).\n"
+        "# Free parameters of the Zibo baseline: the point estimate of the ABC-SMC fit to the\n"
+        "# `targets` of configs/calibration/targets.yaml (sample: posterior.csv).\n"
         "# Machine-written by `talentsim calibrate`; the baseline (configs/zibo_baseline.yaml)\n"
         "# includes this file through `base:`, so a new fit replaces these values without\n"
         "# touching the hand-written, commented baseline.\n"
@@ -76,6 +86,37 @@ def write_fitted(path: Path | str, values: dict[str, float], note: str) -> None:
     )
     text = header + yaml.safe_dump(data, sort_keys=True, allow_unicode=True)
     write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+CANDIDATES = 5
+"""Closest particles considered for the point estimate, besides the posterior mean."""
+CANDIDATE_SEEDS = 3
+"""Seeds each candidate point estimate is run with."""
+
+
+def choose_point(
+    targets: TargetsFile, base: CityConfig, executor: Executor, posterior: Posterior
+) -> tuple[dict[str, float], str]:
+    """The candidate with the smallest distance of its mean facts; and how it was chosen."""
+    settings = targets.settings
+    run_base = base.model_copy(update={"scale": settings.fit_scale})
+    candidates = [posterior.mean(), *posterior.closest(CANDIDATES)]
+    configs = [with_overrides(run_base, c) for c in candidates]
+    seeds = replication_seeds(settings.root_seed, CANDIDATE_SEEDS)
+    years = max(settings.fit_years, targets.required_years())
+    outputs = replicate(executor, configs, seeds, years, firms=targets.needs_firms())
+    distance = Distance.of(targets.targets)
+    scores = [
+        distance(measure_runs(targets, runs, cfg).mean().to_dict())
+        for runs, cfg in zip(outputs, configs, strict=True)
+    ]
+    best = int(np.argmin(scores))
+    which = "the posterior mean" if best == 0 else f"the particle ranked {best} by distance"
+    note = (
+        f"point estimate: {which} (distance {scores[best]:.2f} over {CANDIDATE_SEEDS} seeds; "
+        f"posterior mean {scores[0]:.2f}, best of the {CANDIDATES} closest particles)"
+    )
+    return {k: float(f"{v:.4g}") for k, v in candidates[best].items()}, note
 
 
 def describe_fit(posterior: Posterior, population: int, scale: float, years: int) -> str:

@@ -304,7 +304,7 @@ def render(v: Validation, command: str, notes: str = "", fit_command: str = "") 
             "`configs/calibration/targets.yaml` (data, not code): "
             f"{counts}. The posterior sample is `configs/calibration/posterior.csv` (its "
             "predictive facts: `posterior_predictive.csv`); the baseline "
-            "`configs/zibo_baseline.yaml` uses the posterior mean, "
+            "`configs/zibo_baseline.yaml` uses the point estimate, "
             "`configs/calibration/fitted.yaml`, through `base:`.",
             "",
             f"Fit: {v.provenance or 'none recorded'}.",

@@ -35,6 +35,8 @@ from talentsim.config.schema import CityConfig
 
 WEIGHT = "weight"
 """Column of the particle weights in the posterior and predictive tables."""
+DISTANCE = "distance"
+"""Column of each particle's distance from the targets in the predictive table."""
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,17 @@ class Posterior:
     epsilon: float
     seconds: float
 
-    def point_estimate(self) -> dict[str, float]:
-        """Weighted posterior mean of each parameter (four significant digits)."""
+    def mean(self) -> dict[str, float]:
+        """Weighted posterior mean of each parameter."""
         w = self.particles[WEIGHT].to_numpy(float)
         names = [c for c in self.particles.columns if c != WEIGHT]
-        return {n: float(f"{np.average(self.particles[n], weights=w):.4g}") for n in names}
+        return {n: float(np.average(self.particles[n], weights=w)) for n in names}
+
+    def closest(self, count: int) -> list[dict[str, float]]:
+        """The ``count`` particles whose runs came closest to the targets."""
+        order = np.argsort(self.predictive[DISTANCE].to_numpy(float))[:count]
+        names = [c for c in self.particles.columns if c != WEIGHT]
+        return [{n: float(self.particles[n].iloc[i]) for n in names} for i in order]
 
 
 def prior(parameters: list[FreeParameter]):
@@ -209,7 +217,9 @@ def read_posterior(history) -> Posterior:
     weights = weights / weights.sum()
     params = pd.DataFrame([dict(p.parameter) for p in particles])
     params = params[sorted(params.columns)].assign(**{WEIGHT: weights})
-    predictive = pd.DataFrame([dict(p.sum_stat) for p in particles]).assign(**{WEIGHT: weights})
+    predictive = pd.DataFrame([dict(p.sum_stat) for p in particles]).assign(
+        **{DISTANCE: [p.distance for p in particles], WEIGHT: weights}
+    )
     epsilons = history.get_all_populations()
     ended = pd.to_datetime(epsilons["population_end_time"]).max()
     seconds = (ended - pd.Timestamp(history.get_abc().start_time)).total_seconds()
