@@ -5,8 +5,9 @@ the free parameters and the particle's weight), ``posterior_predictive.csv`` eve
 on the same particles' runs (and each one's distance), and ``fitted.yaml`` the point estimate as
 a partial config that the baseline includes through ``base:``. All are written atomically.
 
-The point estimate is chosen among the posterior mean and the particles that came closest to
-the targets, each re-run over the same few seeds (common random numbers): with weakly
+The point estimate is chosen among the baseline's previous values, the posterior mean and the
+particles that came closest to the targets, each re-run over the same few seeds (common random
+numbers), by the number of fitted targets outside their bands, then the distance: with weakly
 identified parameters the mean of a wide posterior can sit where no particle fits well, and a
 single particle's distance is one run's luck.
 """
@@ -18,7 +19,6 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -88,7 +88,7 @@ def write_fitted(path: Path | str, values: dict[str, float], note: str) -> None:
     write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-CANDIDATES = 5
+CANDIDATES = 10
 """Closest particles considered for the point estimate, besides the posterior mean."""
 CANDIDATE_SEEDS = 3
 """Seeds each candidate point estimate is run with."""
@@ -97,24 +97,39 @@ CANDIDATE_SEEDS = 3
 def choose_point(
     targets: TargetsFile, base: CityConfig, executor: Executor, posterior: Posterior
 ) -> tuple[dict[str, float], str]:
-    """The candidate with the smallest distance of its mean facts; and how it was chosen."""
+    """The candidate with the fewest fitted targets outside their bands, then the least distance.
+
+    Candidates: the baseline's current values (a new fit never leaves the baseline worse by
+    this rule), the posterior mean and the :data:`CANDIDATES` particles closest to the
+    targets, each run over the same :data:`CANDIDATE_SEEDS` seeds at the fit's scale.
+    """
     settings = targets.settings
     run_base = base.model_copy(update={"scale": settings.fit_scale})
-    candidates = [posterior.mean(), *posterior.closest(CANDIDATES)]
+    names = list(posterior.mean())
+    candidates = [
+        {n: current(base, n) for n in names},
+        posterior.mean(),
+        *posterior.closest(CANDIDATES),
+    ]
+    labels = ["the baseline's previous values", "the posterior mean"] + [
+        f"the particle ranked {k + 1} by distance" for k in range(CANDIDATES)
+    ]
     configs = [with_overrides(run_base, c) for c in candidates]
     seeds = replication_seeds(settings.root_seed, CANDIDATE_SEEDS)
     years = max(settings.fit_years, targets.required_years())
     outputs = replicate(executor, configs, seeds, years, firms=targets.needs_firms())
     distance = Distance.of(targets.targets)
-    scores = [
-        distance(measure_runs(targets, runs, cfg).mean().to_dict())
-        for runs, cfg in zip(outputs, configs, strict=True)
-    ]
-    best = int(np.argmin(scores))
-    which = "the posterior mean" if best == 0 else f"the particle ranked {best} by distance"
+    scores = []
+    for runs, cfg in zip(outputs, configs, strict=True):
+        means = measure_runs(targets, runs, cfg).mean().to_dict()
+        outside = sum(not t.inside(means[t.name]) for t in targets.targets)
+        scores.append((outside, distance(means)))
+    best = min(range(len(scores)), key=scores.__getitem__)
     note = (
-        f"point estimate: {which} (distance {scores[best]:.2f} over {CANDIDATE_SEEDS} seeds; "
-        f"posterior mean {scores[0]:.2f}, best of the {CANDIDATES} closest particles)"
+        f"point estimate: {labels[best]} ({scores[best][0]} fitted targets outside, distance "
+        f"{scores[best][1]:.2f} over {CANDIDATE_SEEDS} seeds; posterior mean "
+        f"{scores[1][0]} outside, {scores[1][1]:.2f}; previous values {scores[0][0]} outside, "
+        f"{scores[0][1]:.2f})"
     )
     return {k: float(f"{v:.4g}") for k, v in candidates[best].items()}, note
 
