@@ -74,6 +74,12 @@ NOTES = """## Notes and interpretation
   narrower than the prior; a short fit leaves most parameters close to their priors (see the
   identification table), and its predictive intervals are wide. A validation pattern inside
   its band under a wide posterior is weak evidence: the patterns' bands are wide too.
+- **Why the short fit identifies little.** Two fitted targets no free parameter reaches,
+  graduates' employment (0.69 against 0.78–0.95) and 高职 in-field matching (~0.79 against
+  0.55–0.72; the model's in-field rates hardly differ by level while the surveys' do), add
+  about 2 each to every particle's distance; at the tolerances of two generations (~5) the
+  other targets then discriminate little. Both are labour-market outcomes that the labour
+  market issue changes: re-fit after it lands (`--fresh`), with more generations.
 - **Parameter uncertainty in policy results.** An experiment with
   `posterior: {file: ../configs/calibration/posterior.csv, draws: D}` (experiments/
   recommendations.yaml) gives replication r the posterior draw r mod D in every scenario, so
