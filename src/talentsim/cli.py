@@ -749,18 +749,33 @@ def calibrate(
     ] = False,
     report: Annotated[Path, typer.Option(help="Report to write.")] = Path("docs/calibration.md"),
     write: Annotated[
-        Path, typer.Option(help="Where the fitted parameters go (the baseline's base file).")
+        Path, typer.Option(help="Where the point estimate goes (the baseline's base file).")
     ] = Path("configs/calibration/fitted.yaml"),
-    lhs: Annotated[int, typer.Option(help="Latin-hypercube points.", min=0)] = 32,
-    iterations: Annotated[int, typer.Option(help="Nelder-Mead iterations.", min=0)] = 60,
+    posterior: Annotated[
+        Path, typer.Option(help="Posterior sample CSV (its predictive table goes beside it).")
+    ] = Path("configs/calibration/posterior.csv"),
+    db: Annotated[
+        Path, typer.Option(help="ABC-SMC history (SQLite); an existing one is continued.")
+    ] = Path("results/calibration/abc.db"),
+    population: Annotated[int, typer.Option(help="Particles per generation.", min=2)] = 100,
+    generations: Annotated[int, typer.Option(help="Generations in all.", min=1)] = 4,
+    max_minutes: Annotated[
+        float | None, typer.Option(help="Stop this session's fit after so many minutes.")
+    ] = 30.0,
     seeds: Annotated[int | None, typer.Option(help="Report seeds (default: file).")] = None,
     scale: Annotated[float | None, typer.Option(help="Report scale (default: file).")] = None,
     facts: Annotated[bool, typer.Option(help="Check the stylized facts.")] = True,
+    study: Annotated[
+        Path | None, typer.Option(help="Sweep dataset with posterior draws to headline.")
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new fit history (after a model change).")
+    ] = False,
     executor: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
     scheduler: Annotated[str | None, typer.Option(help="dask scheduler tcp://HOST:PORT.")] = None,
 ) -> None:
-    """Fit the baseline's free parameters to the targets; write them and docs/calibration.md."""
+    """Fit the free parameters (ABC-SMC) to the targets; write the posterior and the report."""
     from talentsim.calibration.command import Options, run_calibrate
     from talentsim.experiment.executors import EXECUTORS
 
@@ -768,9 +783,11 @@ def calibrate(
         raise fail(f"--executor {executor}: choose one of {', '.join(EXECUTORS)}")
     if scale is not None and not 0 < scale <= 1:
         raise fail(f"--scale {scale}: must be in (0, 1]")
+    if max_minutes is not None and max_minutes <= 0:
+        raise fail(f"--max-minutes {max_minutes}: must be positive")
     options = Options(
-        targets, report, write, report_only, lhs, iterations, seeds, scale, facts,
-        executor, workers, scheduler,
+        targets, report, write, posterior, db, report_only, population, generations,
+        max_minutes, seeds, scale, facts, executor, workers, scheduler, study, fresh,
     )  # fmt: skip
     try:
         validation, _ = run_calibrate(options, lambda line: console.print(line, soft_wrap=True))
@@ -778,8 +795,13 @@ def calibrate(
         raise fail(str(exc)) from None
     except Exception as exc:
         raise fail(f"calibration failed: {type(exc).__name__}: {exc}", RUN_FAILED) from exc
-    inside = int(validation.summary.inside.sum())
-    console.print(f"{inside} of {len(validation.summary)} targets inside their bands")
+    summary = validation.summary
+    fitted = summary[summary.role == "targets"]
+    line = f"{int(fitted.inside.sum())} of {len(fitted)} fitted targets inside their bands"
+    if validation.predictive is not None:
+        held = validation.predictive.loc[[t.name for t in validation.targets.validation]]
+        line += f"; {int(held.inside.sum())} of {len(held)} held-out patterns"
+    console.print(line)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from talentsim.analysis import figures, formats, optimisation
+from talentsim.analysis import figures, formats, optimisation, uncertainty
 from talentsim.analysis.catalogue import (
     COST_NOTES,
     DEFAULT_LANG,
@@ -246,6 +246,8 @@ def render(study: Study, lang: Lang = DEFAULT_LANG, embed: Embed | None = None) 
         parts.append(optimisation.section(study.optimisation, embed))
     if study.final is not None and study.baseline is not None:
         parts.append(_comparison_section(study, shown, embed, lang))
+        if study.uncertainty is not None:
+            parts.append(uncertainty.section(study.uncertainty))
     else:
         parts.append(f"<h2>{M.over_time(lang)}</h2>")
         parts.append(embed(shown["outcomes_over_time"]))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from talentsim.analysis import formats
+from talentsim.analysis import formats, uncertainty
 from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, N, Note
 from talentsim.analysis.comparison import compare_by_year, order_scenarios, summarise
 from talentsim.analysis.cost import cost_effectiveness
@@ -49,6 +49,7 @@ class Study:
         indices: Sobol or Morris indices.
         prim: Scenario-discovery box.
         optimisation: The trials and front of a policy search (``optimize`` design).
+        uncertainty: Effects with seed and parameter uncertainty (sweeps with posterior draws).
         notes: Why a part is missing, or what to keep in mind.
 
     """
@@ -63,6 +64,7 @@ class Study:
     indices: pd.DataFrame | None = None
     prim: PrimResult | None = None
     optimisation: OptimisationResult | None = None
+    uncertainty: pd.DataFrame | None = None
     notes: list[Note] = field(default_factory=list)
 
 
@@ -125,6 +127,7 @@ def run_study(
             ds, order_scenarios(summarise(ds, baseline, names, "mean"), scenarios, baseline)
         )
         _note_pairing(study)
+        study.uncertainty = uncertainty.decompose(ds, baseline, names)
         if "fiscal_cost" in ds.outcome_names:
             study.cost = cost_effectiveness(ds, baseline, names)
         else:
@@ -237,7 +240,7 @@ def fmt(value: float, signed: bool = False) -> str:
 
 def key_findings(study: Study) -> list[str]:
     """One line per sensitivity outcome or discovery box, for the terminal."""
-    lines = []
+    lines = uncertainty.findings(study.uncertainty) if study.uncertainty is not None else []
     if study.optimisation is not None:
         from talentsim.analysis.optimisation import findings
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from talentsim.calibration.targets import TargetsFile, config_measure
+from talentsim.calibration.targets import Target, TargetsFile, config_measure
 from talentsim.config.schema import CityConfig
 
 FIRM_COLUMNS = ("size_target", "coop", "coop_years", "listed", "soe", "above_scale")
@@ -37,8 +37,16 @@ class RunOutput:
     """A run's yearly outcomes and, if asked, its active firms at the end."""
 
     outcomes: pd.DataFrame
+    flows: pd.DataFrame | None = None
     firms: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def measure(self, target: Target, config: CityConfig) -> float:
+        """``target`` measured on this run (or read off ``config``)."""
+        if target.config is not None:
+            return config_measure(target, config)
+        sizes = None if self.firms is None else self.firms["size_target"].to_numpy()
+        return target.measure(self.outcomes, self.flows, sizes)
 
 
 def execute(spec: RunSpec) -> RunOutput:
@@ -51,7 +59,7 @@ def execute(spec: RunSpec) -> RunOutput:
         table = result.model.firm_table
         active = table.active
         firms = pd.DataFrame({name: getattr(table, name)[active] for name in FIRM_COLUMNS})
-    return RunOutput(outcomes=result.outcomes, firms=firms)
+    return RunOutput(outcomes=result.outcomes, flows=result.flows, firms=firms)
 
 
 def replication_seeds(root_seed: int, count: int) -> list[np.random.SeedSequence]:
@@ -75,25 +83,17 @@ def replicate(
 
 
 def measure_runs(targets: TargetsFile, runs: list[RunOutput], config: CityConfig) -> pd.DataFrame:
-    """(runs × targets) table of each target measured on each run."""
-    rows = []
-    for run in runs:
-        rows.append(
-            {
-                t.name: (
-                    t.measure(run.outcomes) if t.column is not None else config_measure(t, config)
-                )
-                for t in targets.targets
-            }
-        )
-    return pd.DataFrame(rows, columns=[t.name for t in targets.targets])
+    """(runs × facts) table of every fact (fitted, check, validation) measured on each run."""
+    every = targets.every()
+    rows = [{t.name: run.measure(t, config) for t in every} for run in runs]
+    return pd.DataFrame(rows, columns=[t.name for t in every])
 
 
 def summarise(targets: TargetsFile, values: pd.DataFrame) -> pd.DataFrame:
-    """Per target: band, model mean, 95 % CI of the mean, 2.5–97.5 % of runs, inside or not."""
+    """Per fact: role, band, model mean, 95 % CI of the mean, 2.5–97.5 % of runs, inside."""
     rows = []
     n = len(values)
-    for t in targets.targets:
+    for t in targets.every():
         v = values[t.name].to_numpy(dtype=float)
         mean = float(np.mean(v))
         sem = float(np.std(v, ddof=1) / np.sqrt(n)) if n > 1 else 0.0
@@ -101,6 +101,7 @@ def summarise(targets: TargetsFile, values: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "target": t.name,
+                "role": targets.role(t.name),
                 "value": t.value,
                 "low": t.band[0],
                 "high": t.band[1],
@@ -114,14 +115,3 @@ def summarise(targets: TargetsFile, values: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def loss(targets: TargetsFile, means: dict[str, float], names: list[str] | None = None) -> float:
-    """Σ weight·((model − value)/half-band)² over the targets (or those in ``names``)."""
-    total = 0.0
-    for t in targets.targets:
-        if names is not None and t.name not in names:
-            continue
-        m = means[t.name]
-        total += t.weight * (((m - t.value) / t.half_band) ** 2 if np.isfinite(m) else 1e6)
-    return float(total)

@@ -1,226 +1,144 @@
-"""Fit the free parameters to the targets: a Latin-hypercube search, then Nelder–Mead.
+"""What a fit leaves behind: the posterior sample, its predictive facts and the point estimate.
 
-The loss of a parameter set is Σ weight·((model − value)/half-band)² over the targets, the model
-value being the mean over ``fit_seeds`` replications with fixed seeds (common random numbers,
-so the loss surface is deterministic). The LHS points (SALib) run in parallel on the executor;
-Nelder–Mead (scipy) then refines the best point in coordinates scaled to [0, 1] and clipped
-to the bounds, each evaluation running its replications in parallel.
+``configs/calibration/posterior.csv`` holds the last ABC-SMC generation (one row per particle:
+the free parameters and the particle's weight), ``posterior_predictive.csv`` every fact measured
+on the same particles' runs (and each one's distance), and ``fitted.yaml`` the point estimate as
+a partial config that the baseline includes through ``base:``. All are written atomically.
+
+The point estimate is chosen among the baseline's previous values, the posterior mean and the
+particles that came closest to the targets, each re-run over the same few seeds (common random
+numbers), by the number of fitted targets outside their bands, then the distance: with weakly
+identified parameters the mean of a wide posterior can sit where no particle fits well, and a
+single particle's distance is one run's luck.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import pandas as pd
 import yaml
-from SALib.sample import latin
-from scipy.optimize import minimize
 
-from talentsim.calibration.evaluate import RunSpec, execute, measure_runs, replication_seeds
-from talentsim.calibration.evaluate import loss as target_loss
+from talentsim.calibration.evaluate import measure_runs, replicate, replication_seeds
 from talentsim.calibration.facts import with_overrides
-from talentsim.calibration.targets import FreeParameter, TargetsFile
-from talentsim.config.loading import set_dotted
+from talentsim.calibration.smc import WEIGHT, Distance, Posterior
+from talentsim.calibration.targets import TargetsFile
+from talentsim.config.loading import ConfigError, set_dotted
 from talentsim.config.schema import CityConfig
 from talentsim.runinfo import write_atomic
 
-PROGRESS_EVERY = 10
-"""Evaluations between two progress lines of the fit (or a minute, whichever comes first)."""
 
-
-@dataclass
-class FitResult:
-    """The fitted values, their loss, and every evaluation made on the way."""
-
-    values: dict[str, float]
-    loss: float
-    start_loss: float
-    evaluations: list[dict[str, Any]] = field(default_factory=list)
-    means: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Objective:
-    """Evaluates parameter vectors: builds configs, runs replications, returns the loss."""
-
-    targets: TargetsFile
-    base: CityConfig
-    parameters: list[FreeParameter]
-    executor: Executor
-    seeds: list[np.random.SeedSequence]
-    years: int
-    evaluations: list[dict[str, Any]] = field(default_factory=list)
-    say: Callable[[str], None] | None = None
-    """Gets a progress line every :data:`PROGRESS_EVERY` evaluations or each minute."""
-    clock: Callable[[], float] = time.monotonic
-    last_line: float | None = None
-
-    def config(self, x: np.ndarray) -> CityConfig:
-        """The base config with the free parameters set to ``x`` (natural units)."""
-        return with_overrides(
-            self.base, {p.path: float(v) for p, v in zip(self.parameters, x, strict=True)}
-        )
-
-    def batch(self, points: np.ndarray) -> list[float]:
-        """Losses of several points, all their replications submitted at once."""
-        configs = [self.config(x) for x in points]
-        futures = [
-            [self.executor.submit(execute, RunSpec(cfg, s, self.years)) for s in self.seeds]
-            for cfg in configs
-        ]
-        losses = []
-        for x, cfg, row in zip(points, configs, futures, strict=True):
-            values = measure_runs(self.targets, [f.result() for f in row], cfg)
-            means = {k: float(v) for k, v in values.mean().items()}
-            value = target_loss(self.targets, means)
-            self.evaluations.append({"x": [float(v) for v in x], "loss": value, "means": means})
-            losses.append(value)
-            self.report()
-        return losses
-
-    def report(self) -> None:
-        """Say how far the fit is, if enough evaluations or time passed since the last line."""
-        now = self.clock()
-        if self.say is None:
-            return
-        if self.last_line is None:
-            self.last_line = now
-        count = len(self.evaluations)
-        if count % PROGRESS_EVERY and now - self.last_line < 60:
-            return
-        self.last_line = now
-        best = min(e["loss"] for e in self.evaluations)
-        self.say(f"evaluation {count}: loss {self.evaluations[-1]['loss']:.3f}, best {best:.3f}")
-
-    def __call__(self, x: np.ndarray) -> float:
-        """Loss of one point."""
-        return self.batch(np.atleast_2d(x))[0]
-
-
-def fit(
-    targets: TargetsFile,
-    base: CityConfig,
-    executor: Executor,
-    lhs_points: int = 32,
-    iterations: int = 60,
-    seed: int = 0,
-    scale: float | None = None,
-    years: int | None = None,
-    replications: int | None = None,
-    parameters: list[FreeParameter] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> FitResult:
-    """Fit ``parameters`` (default: the file's free parameters) to the targets.
-
-    Args:
-        targets: The targets file.
-        base: The config to start from (its other parameters stay fixed).
-        executor: Where replications run.
-        lhs_points: Size of the Latin-hypercube search (0 = start from the base values).
-        iterations: Maximum Nelder–Mead iterations (0 = LHS only).
-        seed: Seed of the LHS sample.
-        scale: Scale of the fit's runs (default: settings.fit_scale).
-        years: Years per run (default: settings.fit_years).
-        replications: Seeds per evaluation (default: settings.fit_seeds).
-        parameters: The parameters to fit.
-        progress: Called with a line of text after each stage.
-
-    """
-    settings = targets.settings
-    parameters = parameters if parameters is not None else targets.free_parameters
-    if not parameters:
-        raise ValueError("no free parameters to fit")
-    run_base = base.model_copy(update={"scale": scale or settings.fit_scale})
-    objective = Objective(
-        targets,
-        run_base,
-        parameters,
-        executor,
-        replication_seeds(settings.root_seed, replications or settings.fit_seeds),
-        years or settings.fit_years,
-        say=progress,
-    )
-    low = np.array([p.low for p in parameters])
-    high = np.array([p.high for p in parameters])
-    start = np.array([_current(base, p.path) for p in parameters], dtype=float)
-    start = np.clip(start, low, high)
-    start_loss = objective(start)
-    best_x, best_loss = start, start_loss
-    say = progress or (lambda _line: None)
-    say(f"start: loss {start_loss:.3f}")
-    if lhs_points > 0:
-        problem = {
-            "num_vars": len(parameters),
-            "names": [p.path for p in parameters],
-            "bounds": [[p.low, p.high] for p in parameters],
-        }
-        sample = latin.sample(problem, lhs_points, seed=seed)
-        losses = objective.batch(sample)
-        i = int(np.argmin(losses))
-        if losses[i] < best_loss:
-            best_x, best_loss = sample[i], losses[i]
-        say(f"LHS ({lhs_points} points): best loss {best_loss:.3f}")
-    if iterations > 0:
-        span = high - low
-
-        def scaled(u: np.ndarray) -> float:
-            return objective(low + np.clip(u, 0.0, 1.0) * span)
-
-        u0 = (best_x - low) / span
-        steps = np.where(u0 < 0.85, 0.15, -0.15)
-        simplex = [u0] + [
-            np.clip(u0 + steps * (np.arange(len(u0)) == k), 0, 1) for k in range(len(u0))
-        ]
-        result = minimize(
-            scaled,
-            u0,
-            method="Nelder-Mead",
-            options={
-                "maxiter": iterations,
-                "initial_simplex": np.array(simplex),
-                "xatol": 1e-3,
-                "fatol": 1e-3,
-            },
-        )
-        if result.fun < best_loss:
-            best_x, best_loss = low + np.clip(result.x, 0, 1) * span, float(result.fun)
-        say(f"Nelder–Mead ({result.nit} iterations): loss {best_loss:.3f}")
-    best = min(objective.evaluations, key=lambda e: e["loss"])
-    values = {p.path: _rounded(float(v)) for p, v in zip(parameters, best_x, strict=True)}
-    return FitResult(values, best_loss, start_loss, objective.evaluations, best["means"])
-
-
-def _current(config: CityConfig, dotted: str) -> float:
+def current(config: CityConfig, dotted: str) -> float:
+    """The value of a dotted config path."""
     node: Any = config
     for key in dotted.split("."):
         node = node[int(key)] if isinstance(node, list) else getattr(node, key)
     return float(node)
 
 
-def _rounded(value: float) -> float:
-    """Four significant digits: the fit's noise is far larger than that."""
-    return float(f"{value:.4g}")
+def check_paths(config: CityConfig, paths: list[str], source: str) -> None:
+    """Every free parameter is a numeric config field.
+
+    Raises:
+        ConfigError: naming the file and the ``free_parameters`` entry.
+
+    """
+    for i, path in enumerate(paths):
+        try:
+            current(config, path)
+        except (AttributeError, IndexError, ValueError, TypeError):
+            raise ConfigError(
+                f"{source}: free_parameters.{i}.path: {path!r} is not a numeric config field"
+            ) from None
 
 
-def write_fitted(path: Path | str, result: FitResult, note: str) -> None:
-    """Write the fitted values as a partial config (the base of the baseline), atomically."""
+def write_table(path: Path, table: pd.DataFrame) -> None:
+    """Write a CSV table atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
+
+
+def read_table(path: Path) -> pd.DataFrame | None:
+    """A posterior table, or None if it was never written."""
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path)
+    if WEIGHT not in table.columns:
+        raise ConfigError(f"{path}: no {WEIGHT!r} column (not a posterior table)")
+    return table
+
+
+def write_fitted(path: Path | str, values: dict[str, float], note: str) -> None:
+    """Write the point estimate as a partial config (the base of the baseline), atomically."""
     data: dict[str, Any] = {}
-    for dotted, value in result.values.items():
+    for dotted, value in values.items():
         set_dotted(data, dotted, value)
     header = (
-        "# Free parameters of the Zibo baseline, fitted to configs/calibration/targets.yaml.\n"
-        "# Machine-written by `talentsim calibrate --write`; the baseline\n"
-        "# (configs/zibo_baseline.yaml) includes this file through `base:`, so a new fit\n"
-        "# replaces these values without touching the hand-written, commented baseline.\n"
+        "# Free parameters of the Zibo baseline: the point estimate of the ABC-SMC fit to the\n"
+        "# `targets` of configs/calibration/targets.yaml (sample: posterior.csv).\n"
+        "# Machine-written by `talentsim calibrate`; the baseline (configs/zibo_baseline.yaml)\n"
+        "# includes this file through `base:`, so a new fit replaces these values without\n"
+        "# touching the hand-written, commented baseline.\n"
         f"# Fit of {dt.date.today().isoformat()}: {note}\n"
-        f"# loss {result.start_loss:.3f} at the start -> {result.loss:.3f} fitted "
-        f"({len(result.evaluations)} evaluations); see docs/calibration.md.\n"
     )
     text = header + yaml.safe_dump(data, sort_keys=True, allow_unicode=True)
     write_atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+CANDIDATES = 10
+"""Closest particles considered for the point estimate, besides the posterior mean."""
+CANDIDATE_SEEDS = 3
+"""Seeds each candidate point estimate is run with."""
+
+
+def choose_point(
+    targets: TargetsFile, base: CityConfig, executor: Executor, posterior: Posterior
+) -> tuple[dict[str, float], str]:
+    """The candidate with the fewest fitted targets outside their bands, then the least distance.
+
+    Candidates: the baseline's current values (a new fit never leaves the baseline worse by
+    this rule), the posterior mean and the :data:`CANDIDATES` particles closest to the
+    targets, each run over the same :data:`CANDIDATE_SEEDS` seeds at the fit's scale.
+    """
+    settings = targets.settings
+    run_base = base.model_copy(update={"scale": settings.fit_scale})
+    names = list(posterior.mean())
+    candidates = [
+        {n: current(base, n) for n in names},
+        posterior.mean(),
+        *posterior.closest(CANDIDATES),
+    ]
+    labels = ["the baseline's previous values", "the posterior mean"] + [
+        f"the particle ranked {k + 1} by distance" for k in range(CANDIDATES)
+    ]
+    configs = [with_overrides(run_base, c) for c in candidates]
+    seeds = replication_seeds(settings.root_seed, CANDIDATE_SEEDS)
+    years = max(settings.fit_years, targets.required_years())
+    outputs = replicate(executor, configs, seeds, years, firms=targets.needs_firms())
+    distance = Distance.of(targets.targets)
+    scores = []
+    for runs, cfg in zip(outputs, configs, strict=True):
+        means = measure_runs(targets, runs, cfg).mean().to_dict()
+        outside = sum(not t.inside(means[t.name]) for t in targets.targets)
+        scores.append((outside, distance(means)))
+    best = min(range(len(scores)), key=scores.__getitem__)
+    note = (
+        f"point estimate: {labels[best]} ({scores[best][0]} fitted targets outside, distance "
+        f"{scores[best][1]:.2f} over {CANDIDATE_SEEDS} seeds; posterior mean "
+        f"{scores[1][0]} outside, {scores[1][1]:.2f}; previous values {scores[0][0]} outside, "
+        f"{scores[0][1]:.2f})"
+    )
+    return {k: float(f"{v:.4g}") for k, v in candidates[best].items()}, note
+
+
+def describe_fit(posterior: Posterior, population: int, scale: float, years: int) -> str:
+    """One line of provenance for fitted.yaml and the report."""
+    return (
+        f"ABC-SMC (pyabc), population {population}, {posterior.generations} generations, "
+        f"{posterior.simulations} simulations, final tolerance {posterior.epsilon:.3g}, "
+        f"scale {scale}, {years} years, one run per particle"
+        + (f", {posterior.seconds / 60:.1f} min" if posterior.seconds else "")
+    )

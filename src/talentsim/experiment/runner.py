@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from talentsim.config.loading import config_hash, set_dotted, validate
+from talentsim.experiment import posterior
 from talentsim.experiment.burn_in import CACHE_FOLDER, burned_in_city, clear_cache
 from talentsim.experiment.design import DesignPoint, describe, design_points
 from talentsim.experiment.executors import WorkerDied, default_workers, make_executor
@@ -132,7 +133,7 @@ def plan_runs(experiment: ResolvedExperiment, points: list[DesignPoint]) -> list
                     fault=faults.get(run_id(point.point_id, replication), faults.get("*", "")),
                 )
             )
-    return tasks
+    return posterior.assign(experiment, tasks)
 
 
 def planned_faults() -> dict[str, str]:
@@ -186,11 +187,15 @@ def experiment_hash(experiment: ResolvedExperiment, points: list[DesignPoint]) -
     spec = experiment.spec.model_dump(mode="json", exclude={"name", "description"})
     spec.pop("scenario", None)
     spec["design"].pop("files", None)
+    if spec.get("posterior") is None:  # hashes of experiments without draws stay as they were
+        spec.pop("posterior", None)
     payload = {
         "experiment": spec,
         "configs": {s.name: config_hash(s.config) for s in experiment.scenarios},
         "points": [[p.point_id, p.scenario, p.params] for p in points],
     }
+    if experiment.spec.posterior is not None:  # the draws, not only the file's name
+        payload["posterior"] = posterior.record(experiment)
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -214,7 +219,7 @@ def build_manifest(
         for s in experiment.scenarios
     }
     seeds = replication_seeds(spec.root_seed, spec.replications)
-    return {
+    manifest = {
         "format": FORMAT,
         "experiment_file": str(experiment.path),
         "experiment_name": experiment.name,
@@ -241,6 +246,9 @@ def build_manifest(
         "finished": None,
         "status": "running",
     }
+    if spec.posterior is not None:  # the draws themselves: a re-fit changes the file
+        manifest["posterior"] = posterior.record(experiment)
+    return manifest
 
 
 def prepare(path: Path | str) -> tuple[ResolvedExperiment, list[RunTask], dict[str, Any]]:

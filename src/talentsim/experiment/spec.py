@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from talentsim.config import CityConfig, ConfigError, load_yaml
 from talentsim.config.loading import resolve_mapping, set_dotted, suggestion, validate
 from talentsim.config.reference import declared_uncertainties
+from talentsim.experiment.posterior import PosteriorDraws, check_posterior
 
 MAX_POINTS = 20_000
 """Design points an experiment may have (each holds a copy of the scenario config)."""
@@ -150,6 +151,8 @@ class Experiment(Strict):
     root_seed: int = Field(0, ge=0, le=2**63 - 1)
     years: int | None = Field(None, ge=1, le=100)
     scale: float | None = Field(None, gt=0, le=1)
+    posterior: PosteriorDraws | None = None
+    """Cross the replications with draws from a posterior sample (:mod:`.posterior`)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -308,6 +311,7 @@ def load_experiment(path: Path | str) -> ResolvedExperiment:
     resolved = ResolvedExperiment(path=path, spec=spec, scenarios=scenarios)
     for role, dotted, parameter in spec.parameters():
         resolved.kinds[dotted] = check_parameter(resolved, role, dotted, parameter)
+    check_posterior(resolved)
     return resolved
 
 
