@@ -97,7 +97,7 @@ def build_snapshot(config: CityConfig, scale: float, seed: int = 1, warmup: int 
     structure, signals = state.structure, state.signals
     rng = np.random.default_rng(seed + 1)
     n_cohort = state.count(config.city.cohort_size)
-    length = np.array([STUDY_YEARS[Stage(s)] for s in range(5)] + [99] * 4)
+    length = np.array([STUDY_YEARS[Stage(s)] for s in range(5)] + [99] * (len(Stage) - 5))
     completing = np.isin(p.stage, COMPLETING) & (p.years_in_stage + 1 >= length[p.stage])
     role = np.select(
         [completing, p.stage == Stage.EMPLOYED, p.stage == Stage.UNEMPLOYED],

@@ -14,6 +14,7 @@ free cores of the machine, so it is reported with the load average.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
@@ -27,12 +28,22 @@ RECOMMENDATIONS = ROOT / "experiments" / "recommendations.yaml"
 
 
 def study_file(folder: Path, replications: int, scale: float | None, years: int | None) -> Path:
-    """experiments/recommendations.yaml with ``replications`` (and ``scale``, ``years``) set."""
+    """experiments/recommendations.yaml with ``replications`` (and ``scale``, ``years``) set.
+
+    Its posterior draws are cut to a divisor of ``replications`` (every draw the same seeds),
+    or dropped when that leaves fewer than two.
+    """
     spec = yaml.safe_load(RECOMMENDATIONS.read_text())
     spec["design"]["files"] = [
         str((RECOMMENDATIONS.parent / name).resolve()) for name in spec["design"]["files"]
     ]
     spec["replications"] = replications
+    if "posterior" in spec:
+        draws = math.gcd(replications, spec["posterior"]["draws"])
+        if draws < 2:
+            del spec["posterior"]
+        else:
+            spec["posterior"]["draws"] = draws
     if scale is not None:
         spec["scale"] = scale
     if years is not None:
