@@ -47,9 +47,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
-from talentsim.config import ConfigError, load_yaml
+from talentsim.config import ConfigError
 from talentsim.config.loading import config_hash, set_dotted, validate
 from talentsim.experiment.burn_in import CACHE_FOLDER, clear_cache
 from talentsim.experiment.executors import make_executor
@@ -69,8 +68,8 @@ from talentsim.experiment.spec import (
     ScenarioBase,
     cast,
     check_parameter,
-    describe_errors,
     load_base,
+    read_spec,
 )
 from talentsim.experiment.store import SweepStore
 from talentsim.runinfo import git_state, host, package_versions, write_atomic
@@ -135,11 +134,7 @@ def load_search(path: Path | str) -> ResolvedSearch:
 
     """
     path = Path(path)
-    data = load_yaml(path)
-    try:
-        spec = OptimizationExperiment.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, str(path), OptimizationExperiment)) from None
+    spec = read_spec(path, OptimizationExperiment)
     given = (("years", spec.years), ("scale", spec.scale), ("burn_in", spec.burn_in))
     overrides = {k: v for k, v in given if v is not None}
     base = load_base(path, "scenario", None, spec.scenario, overrides)

@@ -286,6 +286,19 @@ def is_optimization_file(path: Path | str) -> bool:
     return "optimize" in load_yaml(path)
 
 
+def read_spec[S: BaseModel](path: Path, schema: type[S]) -> S:
+    """The experiment file at ``path`` validated against ``schema``.
+
+    Raises:
+        ConfigError: naming the file and every offending field ("did you mean" included).
+
+    """
+    try:
+        return schema.model_validate(load_yaml(path))
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, str(path), schema)) from None
+
+
 def load_experiment(path: Path | str) -> ResolvedExperiment:
     """Load, validate and resolve an experiment file against its scenario configs.
 
@@ -294,11 +307,7 @@ def load_experiment(path: Path | str) -> ResolvedExperiment:
 
     """
     path = Path(path)
-    data = load_yaml(path)
-    try:
-        spec = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, str(path), Experiment)) from None
+    spec = read_spec(path, Experiment)
     overrides = {k: v for k, v in (("years", spec.years), ("scale", spec.scale)) if v is not None}
     if spec.design.kind == "scenarios":
         files = [("design.files", i, name) for i, name in enumerate(spec.design.files)]
