@@ -173,6 +173,27 @@ def progression_intercepts(config: CityConfig) -> dict[int, float]:
 
 
 # ---------------------------------------------------------------------------------- vectorised
+def _stay_or_leave(
+    s: Snapshot, rng: np.random.Generator, rows: np.ndarray, unemployed: bool, settled: bool | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who of ``rows`` stays (``migration.stay_probability``) and the leavers' destinations."""
+    cfg = s.config
+    outside = migration.outside_utilities(cfg.migration, cfg.city.destinations, s.reference[rows])
+    stay = rng.random(len(rows)) < migration.stay_probability(
+        cfg.migration,
+        s.local[rows],
+        migration.option_value(outside),
+        s.migrant[rows],
+        np.full(len(rows), unemployed),
+        s.leaver_share,
+        None if settled is None else np.full(len(rows), settled),
+    )
+    destination = migration.choose_destination(
+        outside[~stay], rng.gumbel(size=outside[~stay].shape)
+    )
+    return stay, destination
+
+
 def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
     """The people's rules for one year with the model's vectorised functions."""
     cfg = s.config
@@ -216,36 +237,11 @@ def vectorised_year(s: Snapshot, rng: np.random.Generator) -> dict[str, Any]:
     market = cfg.labour_market
     searching = rng.random(len(employed)) < market.on_the_job_search
     reservation = s.wage[employed[searching]] * (1.0 + market.job_to_job_gain)
-    outside_employed = migration.outside_utilities(
-        cfg.migration, cfg.city.destinations, s.reference[employed]
-    )
-    employed_stay = rng.random(len(employed)) < migration.stay_probability(
-        cfg.migration,
-        s.local[employed],
-        migration.option_value(outside_employed),
-        s.migrant[employed],
-        np.zeros(len(employed), dtype=bool),
-        s.leaver_share,
-        np.ones(len(employed), dtype=bool),
-    )
-    employed_destination = migration.choose_destination(
-        outside_employed[~employed_stay], rng.gumbel(size=outside_employed[~employed_stay].shape)
+    employed_stay, employed_destination = _stay_or_leave(
+        s, rng, employed, unemployed=False, settled=True
     )
     deciders = np.flatnonzero(s.role == DECIDER)
-    outside = migration.outside_utilities(
-        cfg.migration, cfg.city.destinations, s.reference[deciders]
-    )
-    stay = rng.random(len(deciders)) < migration.stay_probability(
-        cfg.migration,
-        s.local[deciders],
-        migration.option_value(outside),
-        s.migrant[deciders],
-        np.ones(len(deciders), dtype=bool),
-        s.leaver_share,
-    )
-    destination = migration.choose_destination(
-        outside[~stay], rng.gumbel(size=outside[~stay].shape)
-    )
+    stay, destination = _stay_or_leave(s, rng, deciders, unemployed=True, settled=None)
     placed = choice >= 0
     return aggregates(
         cohort=len(cohort),
