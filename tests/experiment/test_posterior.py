@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sweep_helpers import SCENARIOS, tiny_experiment
+from sweep_helpers import ROOT, SCENARIOS, tiny_experiment
 
+from talentsim.calibration.targets import load_targets
 from talentsim.config import ConfigError
+from talentsim.config.reference import declared_uncertainties
 from talentsim.experiment.runner import prepare
 
 POSTERIOR = pd.DataFrame(
@@ -79,3 +81,31 @@ def test_a_column_that_is_not_a_real_config_field_is_refused(tmp_path: Path) -> 
     table = POSTERIOR.rename(columns={"firms.exit_rate": "firms.no_such"})
     with pytest.raises(ConfigError, match=r"'firms\.no_such' is not a real-valued config field"):
         prepare(_experiment(tmp_path, table))
+
+
+def test_posterior_draws_cross_the_declared_uncertainties(tmp_path: Path) -> None:
+    posterior = tmp_path / "posterior.csv"
+    POSTERIOR.to_csv(posterior, index=False)
+    path = tiny_experiment(
+        tmp_path, levers={}, uncertainties="declared", design={"kind": "lhs", "n": 3},
+        replications=4, posterior={"file": "posterior.csv", "draws": 2, "seed": 3},
+    )  # fmt: skip
+    _, tasks, manifest = prepare(path)
+    draws = manifest["posterior"]["draws"]
+    declared = declared_uncertainties()
+    assert len(tasks) == 3 * 4
+    for task in tasks:  # every run: its point's declared values and its replication's draw
+        draw = draws[task.replication % 2]
+        assert task.config["migration"]["home_bias"] == draw["migration.home_bias"]
+        low, high = declared["firms.trainee_gain"]
+        value = task.config["firms"]["trainee_gain"]
+        assert low <= value <= high
+    points = {(t.point_id, t.config["firms"]["trainee_gain"]) for t in tasks}
+    assert len({point for point, _ in points}) == len(points) == 3  # a point is one value set
+
+
+def test_no_fitted_parameter_is_also_a_declared_uncertainty() -> None:
+    """A fit's posterior and ``uncertainties: declared`` never set the same field."""
+    targets = load_targets(ROOT / "configs" / "calibration" / "targets.yaml")
+    fitted = {parameter.path for parameter in targets.free_parameters}
+    assert not fitted & set(declared_uncertainties())

@@ -263,7 +263,10 @@ def test_the_market_rates_do_not_depend_on_the_scale():
 
 # ------------------------------------------------------------------ the city's other employers
 def test_other_employers_hire_unmatched_entrants_and_raise_their_employment_rate():
-    none = simulate(config({"labour_market.other_employers_hiring": 0.0}), seed=3)
+    none = simulate(
+        config({"labour_market.other_employers_hiring": 0.0, "setup.other_employer_workers": 0}),
+        seed=3,
+    )
     many = simulate(config({"labour_market.other_employers_hiring": 0.6}), seed=3)
     assert not (none.model.state.people.stage == Stage.OTHER_EMPLOYER).any()
     assert (many.model.state.people.stage == Stage.OTHER_EMPLOYER).any()
@@ -281,6 +284,33 @@ def test_workers_of_other_employers_retire_and_earn_the_wage_ratio():
     assert len(this_year)
     base = city.base_wage(MARKET_LEVEL[p.level[this_year]])
     assert np.allclose(p.wage[this_year], 0.5 * base)
+
+
+def test_the_set_up_city_has_other_employers_staff_near_their_steady_state():
+    def staff(workers: float) -> int:
+        cfg = config({"setup.other_employer_workers": workers})
+        city = TalentModel(cfg, rng=3, burn_in=False).state
+        return int((city.people.stage == Stage.OTHER_EMPLOYER).sum())
+
+    assert staff(0) == 0
+    assert staff(50_000) == round(50_000 * SCALE)
+
+
+def test_other_employers_staff_search_on_the_job_and_come_back_to_modelled_firms():
+    def returns(share: float) -> float:
+        outcomes = simulate(config({"labour_market.on_the_job_search": share}), seed=3).outcomes
+        return outcomes["other_employers_returns"].sum()
+
+    assert returns(0.0) == 0
+    assert returns(0.3) > 0
+
+
+def test_other_employers_staff_reconsider_staying_in_the_city():
+    def leavers(ratio: float) -> float:
+        cfg = config({"labour_market.other_employers_wage_ratio": ratio})
+        return simulate(cfg, seed=3).outcomes["employed_leavers"].sum()
+
+    assert leavers(0.3) > leavers(1.0)  # paid less, more of them leave
 
 
 def test_seekers_who_search_harder_find_jobs_more_often():

@@ -537,11 +537,10 @@ class LabourMarket(Strict):
         "residents × 0.52 employed per resident, China 2022, NBS), but every local graduate "
         "and in-migrant seeks work in them; a seeker the modelled market leaves unmatched "
         "finds work with the city's other employers (public units, services, small private "
-        "firms) in the year with this probability (even odds: no source; to be fitted to "
-        "employment_rate)",
+        "firms) in the year with this probability (no source: fitted to employment_rate, "
+        "docs/calibration.md; its uncertainty is the posterior's)",
         ge=0,
         le=1,
-        plausible=(0.2, 0.7),
     )
     other_employers_wage_ratio: float = param(
         0.8,
@@ -1554,6 +1553,17 @@ class Setup(Strict):
         "assumption: in-migrants among the initial 高职/本科/研究生 students",
         ge=0,
         le=1,
+    )
+    other_employer_workers: float = param(
+        120_000,
+        "persons",
+        "assumption: the city's other employers' staff who came through the modelled labour "
+        "market (stage OTHER_EMPLOYER) at set-up, so that the stock starts near its steady "
+        "state (≈ 105 k; 97 k after the burn-in, as those near retirement age leave): started "
+        "from none it builds up over ≈ 30 years and population drifts +16 % over 30 reported "
+        "years (scale 0.1, seed 1, 40 years, docs/labour_market.md)",
+        ge=0,
+        le=2_000_000,
     )
     portfolio_concentration: float = param(
         30.0,

@@ -1,7 +1,8 @@
 """Initialisation: the city in the year before the burn-in starts (ODD "initialisation").
 
 Firms (the above-scale industrial firms and other employers, lognormal sizes), their workforce
-(levels from the firms' demand shares, ages uniform over working life), schools with specialty
+(levels from the firms' demand shares, ages uniform over working life), the staff of the city's
+other employers who came through the modelled labour market, schools with specialty
 points around demand, local and partner universities, and one cohort per year of study in every
 programme. This city is not in its steady state: the burn-in (:attr:`CityConfig.burn_in` years
 under the status quo) carries it there before the first reported year.
@@ -61,6 +62,7 @@ def build_city(config: CityConfig, model: mesa.Model, stream: Stream) -> CitySta
     rng = stream.generator("set-up")
     _add_firms(state, rng)
     _add_workforce(state, rng)
+    _add_other_employer_workers(state, stream.generator("set-up other employers"))
     state.mean_log_productivity0 = state.mean_log_productivity()
     state.city_demand = float(state.firms.size_target[state.firms.active].sum())
     state.demand_per_firm0 = state.city_demand / int(state.firms.active.sum())
@@ -144,6 +146,30 @@ def _add_workforce(state: CityState, rng: np.random.Generator) -> None:
     )
     state.people.log(state.year, rows, Event.ENTER, int(Entry.INITIAL))
     state.update_revenue()
+
+
+def _add_other_employer_workers(state: CityState, rng: np.random.Generator) -> None:
+    """The other employers' staff at set-up: like a random sample of the firms' workforce.
+
+    ``setup.other_employer_workers`` · scale persons (rounded) with the age,
+    level, field, skills, district and origin of randomly drawn set-up workers, at the base
+    wage of their level times ``labour_market.other_employers_wage_ratio``.
+    """
+    p, workers = state.people, state.config.setup.other_employer_workers
+    if workers == 0 or p.n == 0:
+        return
+    n = state.count(workers)
+    like = rng.integers(0, p.n, n)
+    copied = ("age", "district", "origin", "ability", "family", "level", "field")
+    skills_of = ("skill_general", "skill_field")
+    rows = p.add(
+        p.new_ids(state.year, Entry.INITIAL * 20 + 1, n),
+        **{name: getattr(p, name)[like] for name in (*copied, *skills_of)},
+        stage=Stage.OTHER_EMPLOYER,
+        wage=state.base_wage(MARKET_LEVEL[p.level[like]])
+        * state.config.labour_market.other_employers_wage_ratio,
+    )
+    p.log(state.year, rows, Event.ENTER, int(Entry.INITIAL))
 
 
 def _add_schools(state: CityState, rng: np.random.Generator) -> None:

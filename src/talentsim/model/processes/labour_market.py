@@ -12,14 +12,16 @@ Seekers are the unemployed (new graduates, in-migrants, the displaced, quitters 
 earlier unemployed, with the reservation wage of :func:`reservation_wages`: falling with the
 spell, floored by the best outside option net of the moving cost) and a share
 ``on_the_job_search`` of the employed (reservation wage = their wage · (1 +
-job_to_job_gain)); they are matched in rounds, the year's new graduates and in-migrants with
+job_to_job_gain), the workers of the city's other employers among them); they are matched in
+rounds, the year's new graduates and in-migrants with
 ``entrant_search_multiple`` times the contacts and applications
 (:func:`talentsim.model.matching.match`). After the market every firm adjusts its markups to
 the share of its vacancies left unfilled
 (:func:`~talentsim.model.agents.firms.adjust_posted_wages`).
 The modelled firms hold only part of the city's jobs: an unemployed seeker the market leaves
 unmatched finds work with the city's other employers with probability
-``other_employers_hiring`` and leaves the modelled labour market (:func:`_hire_elsewhere`).
+``other_employers_hiring`` and leaves the modelled labour market (:func:`_hire_elsewhere`),
+until a search on the job brings them back to a modelled firm (or they retire or leave the city).
 Sponsors' retention by field, (retained + 1)/(trained + 2), is what firms expect when they
 next decide to cooperate.
 """
@@ -100,7 +102,7 @@ def clear(state: CityState, stream: Stream) -> None:
     unemployed = np.flatnonzero(p.stage == Stage.UNEMPLOYED)
     fresh = unemployed[p.unemployed_since[unemployed] == 0]
     p.unemployed_since[fresh] = state.year
-    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
+    employed = np.flatnonzero((p.stage == Stage.EMPLOYED) | (p.stage == Stage.OTHER_EMPLOYER))
     on_the_job = employed[
         stream.uniform(p.pid[employed], "on-the-job search") < cfg.on_the_job_search
     ]
@@ -146,7 +148,9 @@ def clear(state: CityState, stream: Stream) -> None:
     cell, pay = match(stream, seekers, vacancies, cfg, s.n_fields)
     hired = cell >= 0
     movers = seeking[hired & (np.arange(len(seeking)) >= len(unemployed))]
-    p.log(state.year, movers, Event.SEPARATE, p.employer[movers])
+    returning = movers[p.employer[movers] < 0]  # from the city's other employers
+    left_firm = movers[p.employer[movers] >= 0]
+    p.log(state.year, left_firm, Event.SEPARATE, p.employer[left_firm])
     state.hire(seeking[hired], cells_firm[cell[hired]], pay[hired])
     filled = np.bincount(cell[hired], minlength=len(vacancies.slots))
     unfilled_cells = np.zeros_like(openings)
@@ -164,9 +168,10 @@ def clear(state: CityState, stream: Stream) -> None:
         vacancies_posted=float(posted.sum()),
         hires=kept + int(hired.sum()),
         hires_from_unemployment=n_unemployed_hired,
-        job_to_job_moves=len(movers),
+        job_to_job_moves=len(left_firm),
         job_seekers=len(unemployed),
         other_employers_hires=elsewhere,
+        other_employers_returns=len(returning),
         on_the_job_seekers=len(on_the_job),
         apprentices_retained=kept,
         apprentices_graduating=apprentices,
@@ -188,7 +193,8 @@ def _hire_elsewhere(state: CityState, stream: Stream, unmatched: np.ndarray) -> 
 
     Each finds such a job with probability ``other_employers_hiring`` (a keyed uniform), at
     the base wage of their level times ``other_employers_wage_ratio``, and leaves the modelled
-    labour market (stage ``OTHER_EMPLOYER``, until retirement). Returns how many did.
+    labour market (stage ``OTHER_EMPLOYER``: they search on the job and reconsider staying in
+    the city like the employed). Returns how many did.
     """
     p, cfg = state.people, state.config.labour_market
     u = stream.uniform(p.pid[unmatched], "other employers")

@@ -6,7 +6,8 @@ P(stay) = σ(β·log y_local − logsum_d V_d + bias − penalty·unemployed −
 The unemployed value staying at their expected income while searching
 (:func:`searching_income`). Every employed worker reconsiders each year too, with y_local =
 their wage plus the talent allowance while they receive it, and bias + ``employed_attachment``;
-an employed leaver takes a job outside (a job-to-job move out of the city).
+an employed leaver takes a job outside (a job-to-job move out of the city). The workers of the
+city's other employers (stage ``OTHER_EMPLOYER``) reconsider in the same way, at their wage.
 
 Talent subsidies (Zibo talent policy, :func:`talent_subsidy`): new graduates with 本科 or above
 who stay (local graduates and in-migrants alike) are entitled to the allowance for ``years``
@@ -87,7 +88,8 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     newcomer = np.zeros(len(p), dtype=bool)
     newcomer[graduates] = True
     newcomer[inflow] = True
-    deciding = (p.stage == Stage.UNEMPLOYED) | (p.stage == Stage.EMPLOYED) | newcomer
+    working = (p.stage == Stage.EMPLOYED) | (p.stage == Stage.OTHER_EMPLOYER)
+    deciding = (p.stage == Stage.UNEMPLOYED) | working | newcomer
     deciders = np.flatnonzero(deciding & (p.stage != Stage.LEFT))
     level = p.level[deciders]
     field = np.maximum(p.field[deciders], 0)
@@ -99,7 +101,7 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     ).ravel()
     reference = cell_reference[cell]
     unemployed = p.stage[deciders] == Stage.UNEMPLOYED
-    settled = (p.stage[deciders] == Stage.EMPLOYED) & ~newcomer[deciders]
+    settled = working[deciders] & ~newcomer[deciders]
     new = p.graduation_year[deciders] == state.year
     subsidy = talent_subsidy(state, deciders, new, ~unemployed)
     local = (
