@@ -61,6 +61,8 @@ def test_analyze_reports_the_split_for_a_sweep_with_posterior_draws(scenario_dat
     assert (row["draws"], row["seeds_per_draw"]) == (4, 2)
     assert any("with parameter uncertainty" in line for line in key_findings(study))
     assert "Parameter uncertainty" in render(study)
+    chinese = render(study, "zh")
+    assert "参数不确定性" in chinese and "含参数不确定性" in chinese
     assert "with parameter uncertainty" in markdown_headline(folder)
 
 

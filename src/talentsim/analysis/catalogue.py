@@ -390,6 +390,23 @@ class M:
         "Cell text: difference ± half-width of its 95 % interval; cells marked ○ are within noise.",
         "格内：差异 ± 95% 区间半宽；标 ○ 的格在噪声范围内。",
     )
+    uncertainty_title = Text("Parameter uncertainty", "参数不确定性")
+    uncertainty_intro = Text(
+        "Replications cross {draws} draws from the calibration's posterior with {seeds} seeds "
+        "each, paired across scenarios. The seed-only interval holds the parameters fixed; the "
+        "full interval adds the spread of the effect between draws (one-way random effects).",
+        "各次重复将校准后验的 {draws} 组参数抽样与每组 {seeds} 个随机种子交叉，并在情景间配对。"
+        "“仅种子”区间固定参数；完整区间再计入效果在参数抽样之间的离散（单因素随机效应）。",
+    )
+    uncertainty_columns = (
+        Text("scenario", "情景"),
+        Text("outcome", "指标"),
+        Text("Δ (horizon mean)", "Δ（模拟期均值）"),
+        Text("95 % interval, seeds only", "95% 区间（仅种子）"),
+        Text("95 % interval with parameter uncertainty", "95% 区间（含参数不确定性）"),
+        Text("parameters' share of the interval's variance", "参数在区间方差中的占比"),
+        Text("parameters' share of one run's", "参数在单次运行方差中的占比"),
+    )
     cost_title = Text("Cost-effectiveness", "成本效益")
     cost_intro = Text(
         "Extra fiscal cost (summed over the horizon) per unit of gain over the baseline, paired "

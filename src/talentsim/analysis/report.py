@@ -247,7 +247,7 @@ def render(study: Study, lang: Lang = DEFAULT_LANG, embed: Embed | None = None) 
     if study.final is not None and study.baseline is not None:
         parts.append(_comparison_section(study, shown, embed, lang))
         if study.uncertainty is not None:
-            parts.append(uncertainty.section(study.uncertainty))
+            parts.append(uncertainty.section(study.uncertainty, lang))
     else:
         parts.append(f"<h2>{M.over_time(lang)}</h2>")
         parts.append(embed(shown["outcomes_over_time"]))

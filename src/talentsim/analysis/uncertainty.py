@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from talentsim.analysis.catalogue import DEFAULT_LANG, Lang, M, outcome_label, scenario_label
 from talentsim.analysis.comparison import per_run
 from talentsim.analysis.dataset import SweepDataset, load_dataset
 from talentsim.analysis.measures import KEY_OUTCOMES
@@ -107,16 +108,12 @@ def findings(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def section(table: pd.DataFrame) -> str:
-    """The report's HTML section."""
-    head = (
-        "<tr><th>scenario</th><th>outcome</th><th>Δ (horizon mean)</th>"
-        "<th>95 % interval, seeds only</th><th>95 % interval with parameter uncertainty</th>"
-        "<th>parameters' share of the interval's variance</th>"
-        "<th>parameters' share of one run's</th></tr>"
-    )
+def section(table: pd.DataFrame, lang: Lang = DEFAULT_LANG) -> str:
+    """The report's HTML section in ``lang``."""
+    head = "".join(f"<th>{html.escape(column(lang))}</th>" for column in M.uncertainty_columns)
     body = "".join(
-        f"<tr><td>{html.escape(str(r.scenario))}</td><td>{html.escape(str(r.outcome))}</td>"
+        f"<tr><td>{html.escape(scenario_label(str(r.scenario), lang))}</td>"
+        f"<td>{html.escape(outcome_label(str(r.outcome), lang))}</td>"
         f"<td>{r.effect:+.4g}</td><td>{r.seed_low:+.4g} – {r.seed_high:+.4g}</td>"
         f"<td>{r.low:+.4g} – {r.high:+.4g}</td><td>{r.param_share:.0%}</td>"
         f"<td>{r.run_param_share:.0%}</td></tr>"
@@ -125,12 +122,9 @@ def section(table: pd.DataFrame) -> str:
     draws = int(table["draws"].iloc[0]) if len(table) else 0
     seeds = table["seeds_per_draw"].iloc[0] if len(table) else 0
     return (
-        "<h2>Parameter uncertainty</h2>"
-        f"<p>Replications cross {draws} draws from the calibration's posterior with "
-        f"{seeds:g} seeds each, paired across scenarios. The seed-only interval holds the "
-        "parameters fixed; the full interval adds the spread of the effect between draws "
-        "(one-way random effects).</p>"
-        f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+        f"<h2>{M.uncertainty_title(lang)}</h2>"
+        f"<p>{html.escape(M.uncertainty_intro(lang, draws=draws, seeds=f'{seeds:g}'))}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
