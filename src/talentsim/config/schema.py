@@ -515,8 +515,9 @@ class LabourMarket(Strict):
     own_field_contacts: float = param(
         0.7,
         "share",
-        "calibrated (by hand): share of a seeker's contacts in their own field (with "
-        "in_field_priority, sets 中职 in-field employment ~76 %)",
+        "fitted (ABC-SMC, docs/calibration.md; the baseline's value is in "
+        "configs/calibration/fitted.yaml): share of a seeker's contacts in their own field "
+        "(with in_field_priority, sets the in-field rates by level)",
         ge=0,
         le=1,
     )
