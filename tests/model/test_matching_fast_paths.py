@@ -78,3 +78,42 @@ def test_programmes_without_seats_are_never_assigned() -> None:
     )
     assert not np.isin(choice, [0, 2]).any()
     assert np.array_equal(np.bincount(choice[choice >= 0], minlength=5), seats)
+
+
+def _assign_all_rounds(
+    noise: np.ndarray, utilities: np.ndarray, seats: np.ndarray, priority: np.ndarray, ranks: int
+) -> np.ndarray:
+    """assign_programmes as it was: every unplaced student sorted in every round (lexsort)."""
+    n, n_programmes = utilities.shape
+    assigned = np.full(n, -1, dtype=np.int64)
+    offered = np.flatnonzero(seats > 0)
+    depth = min(ranks, len(offered))
+    choices = offered[np.argsort(-(utilities + noise)[:, offered], axis=1)[:, :depth]]
+    remaining = seats.astype(np.int64).copy()
+    for r in range(depth):
+        applicants = np.flatnonzero(assigned < 0)
+        target = choices[applicants, r]
+        viable = np.isfinite(utilities[applicants, target])
+        applicants, target = applicants[viable], target[viable]
+        order = np.lexsort((-priority[applicants], target))
+        applicants, target = applicants[order], target[order]
+        rank_in_programme = np.arange(len(target)) - np.searchsorted(target, target, side="left")
+        admitted = rank_in_programme < remaining[target]
+        assigned[applicants[admitted]] = target[admitted]
+        remaining -= np.bincount(target[admitted], minlength=n_programmes)
+    return assigned
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_assignment_skipping_full_programmes_equals_every_round(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, p = 600, 40
+    utilities = rng.standard_normal((n, p))
+    utilities[rng.random((n, p)) < 0.2] = -np.inf  # programmes a student may not enter
+    seats = rng.integers(0, 12 if seed % 2 else 40, p)  # scarce and plentiful seats
+    priority = rng.integers(0, 20, n).astype(float)  # ties: the student's index decides
+    noise = rng.gumbel(size=(n, p))
+    for ranks in (6, p):
+        expected = _assign_all_rounds(noise, utilities, seats, priority, ranks)
+        got = education.assign_programmes(noise, utilities, seats, priority, ranks)
+        assert np.array_equal(got, expected)

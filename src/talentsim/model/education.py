@@ -125,20 +125,27 @@ def assign_programmes(
     depth = min(ranks, len(offered))
     choices = offered[np.argsort(-noisy, axis=1)[:, :depth]]
     remaining = seats.astype(np.int64).copy()
+    # each programme admits by priority, ties by student index: one sort key per applicant
+    standing = np.empty(n, dtype=np.int64)
+    standing[np.argsort(-priority, kind="stable")] = np.arange(n)
+    unplaced = np.arange(n)
     for r in range(depth):
-        applicants = np.flatnonzero(assigned < 0)
+        target = choices[unplaced, r]
+        # a full programme admits no one: only applications to programmes with seats left count
+        live = (remaining[target] > 0) & np.isfinite(utilities[unplaced, target])
+        applicants, target = unplaced[live], target[live]
         if len(applicants) == 0:
-            break
-        target = choices[applicants, r]
-        viable = np.isfinite(utilities[applicants, target])
-        applicants, target = applicants[viable], target[viable]
-        order = np.lexsort((-priority[applicants], target))
+            continue
+        order = np.argsort(target * n + standing[applicants])
         applicants, target = applicants[order], target[order]
         start = np.searchsorted(target, target, side="left")
         rank_in_programme = np.arange(len(target)) - start
         admitted = rank_in_programme < remaining[target]
         assigned[applicants[admitted]] = target[admitted]
         remaining -= np.bincount(target[admitted], minlength=n_programmes)
+        unplaced = unplaced[assigned[unplaced] < 0]
+        if len(unplaced) == 0 or not remaining[offered].any():
+            break
     return assigned
 
 
