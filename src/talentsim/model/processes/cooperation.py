@@ -160,9 +160,10 @@ def place_apprentices(
     placed = 0
     for field in range(s.n_fields):
         candidates = students[p.field[students] == field]
-        in_field = table.field[firms_in] == field
+        # a firm without places is never chosen: utilities and noise only of those with places
+        in_field = (table.field[firms_in] == field) & (places > 0)
         firm_rows, seats = firms_in[in_field], places[in_field]
-        if len(candidates) == 0 or seats.sum() == 0:
+        if len(candidates) == 0 or len(seats) == 0:
             continue
         home = school_district[p.school[candidates]]
         utility = (
