@@ -15,10 +15,11 @@ from talentsim.model.matching import (
     _best_columns,
     _CellTable,
     _first_best,
+    _look_up,
     _order_within,
     _run_starts,
-    _search_integer_steps,
     _sort_rows,
+    _step_table,
 )
 from talentsim.model.streams import Stream
 
@@ -32,14 +33,14 @@ def test_tabulated_search_equals_searchsorted_for_integer_steps(seed: int) -> No
     targets[0, 0], targets[1, 0] = cumulative[-1], 0.0  # both ends
     targets[2, :] = cumulative[rng.integers(0, 300, 3)]  # exactly on a boundary
     expected = np.searchsorted(cumulative, targets, side="right")
-    assert np.array_equal(_search_integer_steps(cumulative, targets), expected)
+    table = _step_table(cumulative, 1e6)
+    assert table is not None
+    assert np.array_equal(_look_up(table, targets), expected)
 
 
-def test_tabulated_search_falls_back_for_fractional_steps() -> None:
-    cumulative = np.cumsum([0.5, 1.25, 2.0])
-    targets = np.array([[0.4, 0.6, 1.75, 3.7]])
-    expected = np.searchsorted(cumulative, targets, side="right")
-    assert np.array_equal(_search_integer_steps(cumulative, targets), expected)
+def test_no_step_table_for_fractional_steps_or_a_large_total() -> None:
+    assert _step_table(np.cumsum([0.5, 1.25, 2.0]), 1e6) is None
+    assert _step_table(np.cumsum([3.0, 4.0]), 5) is None
 
 
 @pytest.mark.parametrize("groups", [5, 70_000])  # radix path and composite-key path

@@ -78,37 +78,51 @@ class _CellTable:
         self.order = np.argsort(keys, kind="stable")
         sorted_keys = keys[self.order]
         self.cumulative = np.cumsum(weights[self.order].astype(np.float64))
+        self.table = _step_table(self.cumulative, TABLE_LIMIT)
         # one more key than the largest: seekers of a key no cell has
         every_key = np.arange(int(keys.max()) + 2 if len(keys) else 1)
         lo = np.searchsorted(sorted_keys, every_key, side="left")
         hi = np.searchsorted(sorted_keys, every_key, side="right")
-        self.lo, self.last, self.some = lo, np.maximum(hi - 1, 0), hi > lo
+        self.last, self.some = np.maximum(hi - 1, 0), hi > lo
         self.base = np.where(lo > 0, self.cumulative[np.maximum(lo - 1, 0)], 0.0)
         self.total = np.where(hi > lo, self.cumulative[self.last] - self.base, 0.0)
 
     def sample(self, u: np.ndarray, seeker_keys: np.ndarray) -> np.ndarray:
         """One cell of each seeker's key per uniform ``u`` (n,), weighted; -1 if there is none."""
-        key = np.minimum(seeker_keys, len(self.lo) - 1)
-        pos = _search_integer_steps(self.cumulative, self.base[key] + u * self.total[key])
-        pos = np.minimum(np.maximum(pos, self.lo[key]), self.last[key])
         if len(self.order) == 0:
-            return np.full(len(key), -1, dtype=np.int64)
-        cells = self.order[np.minimum(pos, len(self.order) - 1)]
+            return np.full(len(seeker_keys), -1, dtype=np.int64)
+        key = np.minimum(seeker_keys, len(self.last) - 1)
+        target = self.base[key] + u * self.total[key]
+        if self.table is None:
+            pos = np.searchsorted(self.cumulative, target, side="right")
+        else:
+            pos = _look_up(self.table, target)
+        # target >= base: pos is never before the key's first cell, at most past its last
+        cells = self.order[np.minimum(pos, self.last[key])]
         return np.where(self.some[key], cells, -1)
 
 
-def _search_integer_steps(cumulative: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cumulative, targets, side="right")`` for integer-valued ``cumulative``.
+TABLE_LIMIT = 1_000_000
+"""Largest total weight whose positions :func:`_step_table` tabulates."""
 
-    With integer steps, cumulative[j] > t exactly when cumulative[j] > floor(t), so the position
-    of every integer up to the total is tabulated once and looked up (no binary search per
-    target, which costs ~50 ns each). Falls back to the search when the table would be large.
+
+def _step_table(cumulative: np.ndarray, limit: float) -> np.ndarray | None:
+    """Position of every integer up to the total of an integer-valued ``cumulative``, or None.
+
+    With integer steps, cumulative[j] > t exactly when cumulative[j] > floor(t), so
+    ``np.searchsorted(cumulative, t, side="right")`` is ``table[floor(t)]``
+    (:func:`_look_up`; no binary search per target, which costs ~50 ns each). None when the
+    steps are not integers or the total exceeds ``limit``.
     """
     top = float(cumulative[-1]) if len(cumulative) else 0.0
-    if top > 8 * targets.size + 1_000_000 or (cumulative != np.round(cumulative)).any():
-        return np.searchsorted(cumulative, targets, side="right")
+    if top > limit or (cumulative != np.round(cumulative)).any():
+        return None
     steps = np.diff(cumulative, prepend=0.0).astype(np.int64)
-    table = np.repeat(np.arange(len(cumulative) + 1), np.append(steps, 1))
+    return np.repeat(np.arange(len(cumulative) + 1), np.append(steps, 1))
+
+
+def _look_up(table: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cumulative, targets, side="right")`` from ``cumulative``'s step table."""
     whole = np.floor(targets).astype(np.int64)
     return table[np.clip(whole, 0, len(table) - 1)]
 
@@ -382,15 +396,18 @@ def _offer_down_the_list(
     """
     taken = np.zeros(n_openings, dtype=bool)
     filled = []
-    index = np.arange(len(applied.seeker))  # at first every applicant is free, every opening open
+    # the applications still live: at first all (every applicant free, every opening open)
+    index = np.arange(len(applied.seeker))
+    seeker, opening, rank = applied.seeker, applied.opening, applied.rank
     while len(index):
-        offer = index[_first_best(applied.opening[index], applied.rank[index], n_openings)]
+        offer = index[_first_best(opening, rank, n_openings)]
         accept = _take_best_offer(offer, applied.seeker[offer], applied.appeal[offer])
         hired_cell[applied.seeker[accept]] = applied.cell[accept]
         wage[applied.seeker[accept]] = applied.pay[accept]
         taken[applied.opening[accept]] = True
         filled.append(applied.cell[accept])
-        index = index[(hired_cell[applied.seeker[index]] < 0) & ~taken[applied.opening[index]]]
+        live = np.flatnonzero((hired_cell[seeker] < 0) & ~taken[opening])
+        index, seeker, opening, rank = index[live], seeker[live], opening[live], rank[live]
     return np.concatenate(filled) if filled else np.array([], dtype=np.int64)
 
 
