@@ -127,6 +127,8 @@ def test_assignment_skipping_full_programmes_equals_every_round(seed: int) -> No
     seats = rng.integers(0, 12 if seed % 2 else 40, p)  # scarce and plentiful seats
     priority = rng.integers(0, 20, n).astype(float)  # ties: the student's index decides
     noise = rng.gumbel(size=(n, p))
+    if seed >= 4:  # equal utilities: the sort's order of ties decides
+        utilities, noise = np.round(utilities), np.zeros((n, p))
     for ranks in (6, p):
         expected = _assign_all_rounds(noise, utilities, seats, priority, ranks)
         got = education.assign_programmes(noise, utilities, seats, priority, ranks)
@@ -229,3 +231,15 @@ def _vacancies(rng: np.random.Generator, n_cells: int) -> Vacancies:
         slots=rng.integers(0, 3, n_cells),
         wage=rng.random(n_cells) * 100 + 1,
     )
+
+
+def test_first_in_rows_is_the_first_of_a_row_sort() -> None:
+    rng = np.random.default_rng(8)
+    key = rng.integers(0, 4, (2_000, 9)).astype(float)  # many ties
+    key[rng.random(key.shape) < 0.1] = np.inf
+    key[rng.random(key.shape) < 0.02] = np.nan
+    key[:3] = np.inf  # rows with no finite value
+    expected = np.argsort(key, axis=1)[:, 0]
+    assert np.array_equal(education.first_in_rows(key), expected)
+    key = rng.standard_normal((2_000, 9))
+    assert np.array_equal(education.first_in_rows(key), np.argsort(key, axis=1)[:, 0])
