@@ -165,14 +165,16 @@ def place_apprentices(
         firm_rows, seats = firms_in[in_field], places[in_field]
         if len(candidates) == 0 or len(seats) == 0:
             continue
-        home = school_district[p.school[candidates]]
+        # the utility depends on the student only through their school: once per school
+        school = p.school[candidates]
         utility = (
             cfg.firms.apprentice_beta_quality
             * (table.log_productivity[firm_rows] - mean_a)[None, :]
-            - cfg.firms.apprentice_beta_distance * s.distance[home][:, table.district[firm_rows]]
+            - cfg.firms.apprentice_beta_distance
+            * s.distance[school_district][:, table.district[firm_rows]]
             + cfg.policy.park.order_class_bonus
-            * (branch[p.school[candidates]][:, None] & table.in_park[firm_rows][None, :])
-        )
+            * (branch[:, None] & table.in_park[firm_rows][None, :])
+        )[school]
         noise = stream.gumbel(p.pid[candidates], "apprenticeship", table.key[firm_rows])
         choice = education.assign_programmes(
             noise, utility, seats, p.ability[candidates], ranks=len(firm_rows)
