@@ -134,7 +134,8 @@ def assign_programmes(
     depth = min(ranks, len(offered))
     choices = np.empty((n, depth), dtype=np.int64)
     # with seats for many, most take their first choice: rank the rest only for the others
-    later_only = depth > 1 and 2 * int(seats[offered].sum()) >= n
+    places = int(seats[offered].sum())
+    later_only = depth > 1 and places >= n - places  # seats for at least half of them
     if later_only:
         choices[:, 0] = offered[first_in_rows(key)]
     else:
