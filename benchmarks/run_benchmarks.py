@@ -1,7 +1,7 @@
 """Performance benchmarks of talentsim: prints a table, writes benchmarks/results/latest.json.
 
     OPENBLAS_NUM_THREADS=1 uv run python benchmarks/run_benchmarks.py [--reps 3] [--quick]
-        [--reference REV] [--only SECTION ...] [--docs]
+        [--reference REV] [--market REV] [--only SECTION ...] [--docs]
 
 Sections (each figure is the median of ``--reps`` repetitions):
 
@@ -21,7 +21,10 @@ Sections (each figure is the median of ``--reps`` repetitions):
    (benchmarks/study.py);
 6. reference (with ``--reference REV``): the full-scale run of the working tree and of REV
    side by side, repetitions interleaved, and the ratios per person-year
-   (benchmarks/reference.py: a git worktree of REV on this interpreter).
+   (benchmarks/reference.py: a git worktree of REV on this interpreter);
+7. market (with ``--market REV``): ``matching.match`` of the working tree and of REV on the
+   same input, one year's full-scale market captured from the working tree, calls
+   interleaved, with whether both give the same hires (benchmarks/same_market.py).
 
 ``--docs`` also writes the results into docs/performance.md (between its ``results`` markers).
 Not part of the test run. Machine load from other processes inflates wall times: the load
@@ -46,6 +49,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference
+import same_market
 import study
 from reference import Tree
 
@@ -61,7 +65,7 @@ MODEL_FILES = {path.name for path in (ROOT / "src" / "talentsim" / "model").rglo
     "__init__.py"
 }
 """Files whose functions the cumulative profile lists (the model's own code)."""
-SECTIONS = ("full", "scaling", "people", "profile", "study", "reference")
+SECTIONS = ("full", "scaling", "people", "profile", "study", "reference", "market")
 RESULT_KEYS = {
     "full": "full_scale",
     "scaling": "scaling",
@@ -69,6 +73,7 @@ RESULT_KEYS = {
     "profile": "profile",
     "study": "study",
     "reference": "reference",
+    "market": "same_market",
 }
 """Where each section's figures go in latest.json."""
 NEEDS = {"scaling": ("full",)}
@@ -76,6 +81,9 @@ NEEDS = {"scaling": ("full",)}
 TARGET_PEAK_MB = 1024
 TARGET_STUDY_COST = 1.2
 TARGET_PEOPLE_RATIO = 20
+TARGET_MATCHING_SPEED_UP = 2
+MARKET_YEAR = 5
+"""The reported year whose labour market the market section captures."""
 MARK_BEGIN = "<!-- results: begin (written by benchmarks/run_benchmarks.py --docs) -->"
 MARK_END = "<!-- results: end -->"
 
@@ -306,6 +314,8 @@ def table(results: dict[str, Any]) -> str:
         full_rows(results["full_scale"], row)
     if "reference" in results:
         reference_rows(results["reference"], row)
+    if "same_market" in results:
+        market_rows(results["same_market"], row)
     if "scaling" in results:
         scaling_rows(results["scaling"], row)
     if "people_rules" in results:
@@ -321,7 +331,8 @@ def table(results: dict[str, Any]) -> str:
         f"Load average before / after: {results['load_before']} / {results['load_after']} "
         f"on {results['machine']['cpus']} CPUs (`uptime` at the start: {results.get('uptime')})."
     )
-    absent = [s for s in missing(results) if s != "reference" or results.get("wants_reference")]
+    optional = {"reference": "wants_reference", "market": "wants_market"}
+    absent = [s for s in missing(results) if s not in optional or results.get(optional[s])]
     if absent:
         lines.append("")
         lines.append(
@@ -423,6 +434,21 @@ def reference_rows(ref: dict[str, Any], row: Row) -> None:
             "",
             None,
         )
+
+
+def market_rows(market: dict[str, Any], row: Row) -> None:
+    """``matching.match`` of the working tree and of a revision on the same market."""
+    name, m = market["revision"], market["market"]
+    row(
+        f"matching on the same market (scale {market['scale']:g}, year {m['year']}: "
+        f"{m['seekers']:,} seekers, {m['slots']:,} slots), working tree / {name}, "
+        f"{market['calls']} calls each, interleaved",
+        f"{market['working_tree_s'] * 1000:.1f} ms / {market['reference_s'] * 1000:.1f} ms: "
+        f"{market['speed_up']:.2f}x faster; hires and wages "
+        f"{'identical' if market['identical'] else '**different**'}",
+        f">= {TARGET_MATCHING_SPEED_UP}x, identical",
+        market["speed_up"] >= TARGET_MATCHING_SPEED_UP and market["identical"],
+    )
 
 
 def _span(values: list[float]) -> str:
@@ -603,6 +629,11 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--reference", metavar="REV", help="also time git revision REV side by side (e.g. ad16925)"
     )
+    parser.add_argument(
+        "--market",
+        metavar="REV",
+        help="also time matching on one year's market against revision REV's (e.g. df5b36c)",
+    )
     parser.add_argument("--study-replications", type=int, default=3, metavar="R")
     parser.add_argument(
         "--only",
@@ -614,10 +645,12 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--docs", action="store_true", help="write the results into " + str(DOCS))
     parser.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    given = {"reference": args.reference, "market": args.market}
     if args.only is None:
-        args.only = [s for s in SECTIONS if s != "reference" or args.reference]
-    if "reference" in args.only and not args.reference:
-        parser.error("--only reference needs --reference REV")
+        args.only = [s for s in SECTIONS if s not in given or given[s]]
+    for section, revision in given.items():
+        if section in args.only and not revision:
+            parser.error(f"--only {section} needs --{section} REV")
     return args
 
 
@@ -651,6 +684,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         quick=args.quick,
         sections_run=sections,
         wants_reference=bool(args.reference),
+        wants_market=bool(args.market),
     )
     if "reference" in sections:
         print(f"reference {args.reference}, side by side ...", flush=True)
@@ -660,6 +694,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     elif "full" in sections:
         print("full scale ...", flush=True)
         results["full_scale"] = median_runs(full_scale, args.reps)
+    if "market" in sections:
+        print(f"matching on the same market, against {args.market} ...", flush=True)
+        year, calls = (1, 1) if args.quick else (MARKET_YEAR, 5)
+        results["same_market"] = same_market.compare(
+            args.market, full_scale, seed=1, year=year, reps=calls, rounds=max(2, args.reps + 1)
+        )
     if "scaling" in sections:
         print("scaling ...", flush=True)
         results["scaling"] = [median_runs(s, args.reps) for s in scaling_scales] + [

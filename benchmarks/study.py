@@ -44,6 +44,9 @@ def study_file(folder: Path, replications: int, scale: float | None, years: int 
             del spec["posterior"]
         else:
             spec["posterior"]["draws"] = draws
+            spec["posterior"]["file"] = str(
+                (RECOMMENDATIONS.parent / spec["posterior"]["file"]).resolve()
+            )
     if scale is not None:
         spec["scale"] = scale
     if years is not None:

@@ -67,6 +67,16 @@ def test_earlier_results_are_kept_only_from_the_same_quick_setting(tmp_path):
 def test_the_reference_section_is_run_only_with_a_revision():
     assert "reference" not in bench.arguments([]).only
     assert "reference" in bench.arguments(["--reference", "HEAD"]).only
+    assert "market" not in bench.arguments([]).only
+    assert "market" in bench.arguments(["--market", "HEAD"]).only
+
+
+def test_same_market_times_both_trees_on_one_captured_market():
+    found = bench.same_market.compare("HEAD", TINY, seed=1, year=1, reps=1, rounds=2)
+    assert found["identical"] and found["calls"] == 2
+    assert found["market"]["seekers"] > 0 and found["speed_up"] > 0
+    text = bench.table({**RUN_INFO, "same_market": found, "wants_market": True})
+    assert "matching on the same market" in text and "identical" in text
 
 
 def test_one_run_times_set_up_burn_in_and_every_process_apart():

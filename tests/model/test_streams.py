@@ -133,3 +133,11 @@ def test_known_numbers_of_a_stream_do_not_change():
         [0.3549420976993195, 0.5314680185710208],
     ]
     assert s.uniform(np.array([7]), "z", pair=np.array([11])).tolist() == [0.9769270926787058]
+
+
+def test_a_column_of_keyed_draws_is_the_same_drawn_alone() -> None:
+    stream = Stream(11, "labour_market", 2030)
+    keys = np.arange(1_000) * 7 + 3
+    every = stream.uniform(keys, "search", 3)
+    for j in range(3):
+        assert np.array_equal(stream.uniform(keys, "search", np.array([j]))[:, 0], every[:, j])

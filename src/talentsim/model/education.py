@@ -14,7 +14,12 @@ from talentsim.config.schema import FieldChoice, Progression, TrackChoice
 
 def logistic(x: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + e^-x)."""
-    return 1.0 / (1.0 + np.exp(-x))
+    if np.ndim(x) == 0:
+        return 1.0 / (1.0 + np.exp(-x))
+    e = np.negative(x, dtype=np.result_type(x, 1.0))  # one array, the rest in place
+    np.exp(e, out=e)
+    np.add(e, 1.0, out=e)
+    return np.divide(1.0, e, out=e)
 
 
 def choose_vocational_track(
@@ -121,25 +126,55 @@ def assign_programmes(
     if n == 0 or len(offered) == 0:
         return assigned
     # a programme without seats is never chosen: ranking only among those with seats
-    noisy = utilities[:, offered] + noise[:, offered]
+    if len(offered) == n_programmes:
+        key = utilities + noise
+    else:
+        key = utilities[:, offered] + noise[:, offered]
+    np.negative(key, out=key)  # best first
     depth = min(ranks, len(offered))
-    choices = offered[np.argsort(-noisy, axis=1)[:, :depth]]
+    choices = np.empty((n, depth), dtype=np.int64)
+    # with seats for many, most take their first choice: rank the rest only for the others
+    places = int(seats[offered].sum())
+    later_only = depth > 1 and places >= n - places  # seats for at least half of them
+    if later_only:
+        choices[:, 0] = offered[first_in_rows(key)]
+    else:
+        choices[:] = offered[np.argsort(key, axis=1)[:, :depth]]
     remaining = seats.astype(np.int64).copy()
+    # each programme admits by priority, ties by student index: one sort key per applicant
+    standing = np.empty(n, dtype=np.int64)
+    standing[np.argsort(-priority, kind="stable")] = np.arange(n)
+    unplaced = np.arange(n)
     for r in range(depth):
-        applicants = np.flatnonzero(assigned < 0)
+        if later_only and r == 1:
+            choices[unplaced, 1:] = offered[np.argsort(key[unplaced], axis=1)[:, 1:depth]]
+        target = choices[unplaced, r]
+        # a full programme admits no one: only applications to programmes with seats left count
+        live = (remaining[target] > 0) & np.isfinite(utilities[unplaced, target])
+        applicants, target = unplaced[live], target[live]
         if len(applicants) == 0:
-            break
-        target = choices[applicants, r]
-        viable = np.isfinite(utilities[applicants, target])
-        applicants, target = applicants[viable], target[viable]
-        order = np.lexsort((-priority[applicants], target))
+            continue
+        order = np.argsort(target * n + standing[applicants])
         applicants, target = applicants[order], target[order]
         start = np.searchsorted(target, target, side="left")
         rank_in_programme = np.arange(len(target)) - start
         admitted = rank_in_programme < remaining[target]
         assigned[applicants[admitted]] = target[admitted]
         remaining -= np.bincount(target[admitted], minlength=n_programmes)
+        unplaced = unplaced[assigned[unplaced] < 0]
+        if len(unplaced) == 0 or not remaining[offered].any():
+            break
     return assigned
+
+
+def first_in_rows(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, axis=1)[:, 0]``: each row's smallest, sorted only where it is tied."""
+    first = np.argmin(key, axis=1)
+    smallest = np.take_along_axis(key, first[:, None], axis=1)
+    tied = np.flatnonzero(np.count_nonzero(key == smallest, axis=1) != 1)  # or NaN
+    if len(tied):  # the sort decides the order of equal values
+        first[tied] = np.argsort(key[tied], axis=1)[:, 0]
+    return first
 
 
 def continue_probability(

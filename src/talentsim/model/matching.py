@@ -66,45 +66,63 @@ def offered_wage(
     return vacancies.wage[cell] * np.where(in_field, 1.0, params.out_of_field_discount)
 
 
-def _sample_cells(
-    u: np.ndarray,
-    keys: np.ndarray,
-    weights: np.ndarray,
-    seeker_keys: np.ndarray,
-) -> np.ndarray:
-    """For each seeker, one cell per column of ``u`` whose key equals the seeker's, weighted.
+class _CellTable:
+    """Cells grouped by a key, to draw cells of a seeker's key in proportion to their weights.
 
-    Keys are non-negative integers; weights non-negative integers (open slots); ``u`` holds
-    (seekers, draws) uniforms. -1 where the seeker's key has no cell.
+    Keys are non-negative integers; weights non-negative integers (open slots). Each key's
+    range in the cells sorted by key and its cumulative weight are found once, for all draws.
     """
-    order = np.argsort(keys, kind="stable")
-    sorted_keys, sorted_weights = keys[order], weights[order].astype(np.float64)
-    cumulative = np.cumsum(sorted_weights)
-    # seekers share few distinct keys: look each one up once
-    every_key = np.arange(int(seeker_keys.max()) + 1 if len(seeker_keys) else 0)
-    lo = np.searchsorted(sorted_keys, every_key, side="left")[seeker_keys]
-    hi = np.searchsorted(sorted_keys, every_key, side="right")[seeker_keys]
-    base = np.where(lo > 0, cumulative[np.maximum(lo - 1, 0)], 0.0)
-    total = np.where(hi > lo, cumulative[np.maximum(hi - 1, 0)] - base, 0.0)
-    targets = base[:, None] + u * total[:, None]
-    pos = _search_integer_steps(cumulative, targets)
-    pos = np.minimum(np.maximum(pos, lo[:, None]), np.maximum(hi[:, None] - 1, 0))
-    cells = order[np.minimum(pos, len(order) - 1)] if len(order) else np.zeros_like(pos)
-    return np.where((hi > lo)[:, None], cells, -1)
+
+    def __init__(self, keys: np.ndarray, weights: np.ndarray) -> None:
+        """Sort the cells by key (stably) and tabulate every key's range and weight."""
+        self.order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[self.order]
+        self.cumulative = np.cumsum(weights[self.order].astype(np.float64))
+        self.table = _step_table(self.cumulative, TABLE_LIMIT)
+        # one more key than the largest: seekers of a key no cell has
+        every_key = np.arange(int(keys.max()) + 2 if len(keys) else 1)
+        lo = np.searchsorted(sorted_keys, every_key, side="left")
+        hi = np.searchsorted(sorted_keys, every_key, side="right")
+        self.last, self.some = np.maximum(hi - 1, 0), hi > lo
+        self.base = np.where(lo > 0, self.cumulative[np.maximum(lo - 1, 0)], 0.0)
+        self.total = np.where(hi > lo, self.cumulative[self.last] - self.base, 0.0)
+
+    def sample(self, u: np.ndarray, seeker_keys: np.ndarray) -> np.ndarray:
+        """One cell of each seeker's key per uniform ``u`` (n,), weighted; -1 if there is none."""
+        if len(self.order) == 0:
+            return np.full(len(seeker_keys), -1, dtype=np.int64)
+        key = np.minimum(seeker_keys, len(self.last) - 1)
+        target = self.base[key] + u * self.total[key]
+        if self.table is None:
+            pos = np.searchsorted(self.cumulative, target, side="right")
+        else:
+            pos = _look_up(self.table, target)
+        # target >= base: pos is never before the key's first cell, at most past its last
+        cells = self.order[np.minimum(pos, self.last[key])]
+        return np.where(self.some[key], cells, -1)
 
 
-def _search_integer_steps(cumulative: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cumulative, targets, side="right")`` for integer-valued ``cumulative``.
+TABLE_LIMIT = 1_000_000
+"""Largest total weight whose positions :func:`_step_table` tabulates."""
 
-    With integer steps, cumulative[j] > t exactly when cumulative[j] > floor(t), so the position
-    of every integer up to the total is tabulated once and looked up (no binary search per
-    target, which costs ~50 ns each). Falls back to the search when the table would be large.
+
+def _step_table(cumulative: np.ndarray, limit: float) -> np.ndarray | None:
+    """Position of every integer up to the total of an integer-valued ``cumulative``, or None.
+
+    With integer steps, cumulative[j] > t exactly when cumulative[j] > floor(t), so
+    ``np.searchsorted(cumulative, t, side="right")`` is ``table[floor(t)]``
+    (:func:`_look_up`; no binary search per target, which costs ~50 ns each). None when the
+    steps are not integers or the total exceeds ``limit``.
     """
     top = float(cumulative[-1]) if len(cumulative) else 0.0
-    if top > 8 * targets.size + 1_000_000 or (cumulative != np.round(cumulative)).any():
-        return np.searchsorted(cumulative, targets, side="right")
+    if top > limit or (cumulative != np.round(cumulative)).any():
+        return None
     steps = np.diff(cumulative, prepend=0.0).astype(np.int64)
-    table = np.repeat(np.arange(len(cumulative) + 1), np.append(steps, 1))
+    return np.repeat(np.arange(len(cumulative) + 1), np.append(steps, 1))
+
+
+def _look_up(table: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(cumulative, targets, side="right")`` from ``cumulative``'s step table."""
     whole = np.floor(targets).astype(np.int64)
     return table[np.clip(whole, 0, len(table) - 1)]
 
@@ -159,80 +177,211 @@ def match(
     level_key = vacancies.level.astype(np.int64)
     field_key = level_key * (n_fields + 1) + vacancies.field
     multiple = seekers.multiple()
-    draws = params.contacts * int(multiple.max())
     for r in range(params.rounds):
         open_cells = slots > 0
         active = np.flatnonzero(hired_cell < 0)
         if len(active) == 0 or not open_cells.any():
             break
         weights = np.where(open_cells, slots, 0)
-        s_level = seekers.level[active].astype(np.int64)
-        s_field = seekers.field[active].astype(np.int64)
-        s_key = seekers.key[active]
-        in_own = _sample_cells(
-            stream.uniform(s_key, f"search own field {r}", draws),
-            field_key,
-            weights,
-            s_level * (n_fields + 1) + np.maximum(s_field, 0) + (s_field < 0) * n_fields,
+        count = params.contacts * multiple[active]
+        market = (field_key, level_key, weights, n_fields, params.own_field_contacts)
+        contacted = _contacts(stream, r, seekers, active, count, market)
+        seeker_of, cell, in_field, pay, appeal = _apply(
+            stream, seekers, vacancies, params, active, contacted, slots
         )
-        any_field = _sample_cells(
-            stream.uniform(s_key, f"search any field {r}", draws), level_key, weights, s_level
-        )
-        own = stream.uniform(s_key, f"search where {r}", draws) < params.own_field_contacts
-        contacted = np.where(own & (in_own >= 0), in_own, any_field)
-        k = multiple[active][:, None]
-        contacted[np.arange(draws)[None, :] >= params.contacts * k] = -1
-        # one row per seeker: their distinct candidate cells in ascending order (-1: none);
-        # row-major order of the 2-D arrays is (seeker, cell) order
-        cell = np.sort(contacted, axis=1)
-        ok = cell >= 0
-        ok[:, 1:] &= cell[:, 1:] != cell[:, :-1]
-        safe = np.where(ok, cell, 0)
-        in_field = vacancies.field[safe] == seekers.field[active][:, None]
-        pay = offered_wage(vacancies, safe, in_field, params)
-        ok &= (pay >= seekers.reservation[active][:, None]) & (slots[safe] > 0)
-        # each seeker applies to their best `applications` acceptable cells
-        appeal = np.full(cell.shape, -np.inf)
-        taste = stream.gumbel(
-            np.repeat(s_key, cell.shape[1]), "taste", pair=vacancies.key[safe].ravel()
-        )
-        appeal[ok] = np.log(pay[ok]) + params.taste_noise * taste.reshape(cell.shape)[ok]
-        best_cols = np.argsort(-appeal, axis=1, kind="stable")[:, : params.applications * k.max()]
-        applies = ok[np.arange(len(active))[:, None], best_cols]
-        applies &= np.arange(best_cols.shape[1])[None, :] < params.applications * k
-        row, col = np.nonzero(applies)
-        col = best_cols[row, col]
-        seeker_of = active[row]
-        cell, in_field = cell[row, col], in_field[row, col]
-        pay, appeal = pay[row, col], appeal[row, col]
         # each application reaches one of the cell's open slots; each slot offers to its best
         # applicant (urn-ball: a slot can draw none while another of the firm draws several)
-        merit = (
-            seekers.score[seeker_of]
-            + params.in_field_priority * in_field
-            + params.merit_noise
-            * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
-        )
         u = stream.uniform(seekers.key[seeker_of], f"opening {r}", pair=vacancies.key[cell])
         opening = (np.cumsum(slots) - slots)[cell] + (u * slots[cell]).astype(np.int64)
-        order = _order_within(opening, merit)
-        applied = _Applications(
-            seeker_of[order], cell[order], pay[order], appeal[order], opening[order]
-        )
+        merit = _merit(stream, seekers, vacancies, params, (seeker_of, cell, in_field, opening))
+        applied = _Applications(seeker_of, cell, pay, appeal, opening, _offer_rank(opening, merit))
         filled = _offer_down_the_list(applied, hired_cell, wage, int(slots.sum()))
         slots -= np.bincount(filled, minlength=len(slots))
     return hired_cell, wage
 
 
+def _apply(
+    stream: Stream,
+    seekers: Seekers,
+    vacancies: Vacancies,
+    params: LabourMarket,
+    active: np.ndarray,
+    contacted: np.ndarray,
+    slots: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The round's applications: (seeker, cell, in own field, pay, appeal) of each.
+
+    A seeker applies to their best ``applications`` (times their search multiple) distinct
+    contacted cells whose pay clears their reservation wage and that have an open slot, best
+    by appeal = log pay + taste_noise · Gumbel (keyed by seeker and cell), in seeker order.
+    """
+    # one row per seeker: their distinct candidate cells in ascending order (-1: none);
+    # row-major order of the 2-D arrays is (seeker, cell) order
+    cell = _sort_rows(contacted)
+    ok = cell >= 0
+    ok[:, 1:] &= cell[:, 1:] != cell[:, :-1]
+    flat = np.flatnonzero(ok)
+    row = flat // cell.shape[1]
+    cells = cell.ravel()[flat]
+    in_field = vacancies.field[cells] == seekers.field[active[row]]
+    pay = offered_wage(vacancies, cells, in_field, params)
+    acceptable = np.flatnonzero((pay >= seekers.reservation[active[row]]) & (slots[cells] > 0))
+    flat, row, cells = flat[acceptable], row[acceptable], cells[acceptable]
+    in_field, pay = in_field[acceptable], pay[acceptable]
+    taste = stream.gumbel(seekers.key[active[row]], "taste", pair=vacancies.key[cells])
+    appeal = np.log(pay) + params.taste_noise * taste
+    if params.applications >= params.contacts and not np.isneginf(appeal).any():
+        # every acceptable contact is among a seeker's best `applications`: all apply
+        return active[row], cells, in_field, pay, appeal
+    contacts = (cells, in_field, pay, appeal)
+    return _best_applications(params, seekers, active, cell.shape, flat, contacts)
+
+
+def _best_applications(
+    params: LabourMarket,
+    seekers: Seekers,
+    active: np.ndarray,
+    shape: tuple[int, int],
+    flat: np.ndarray,
+    contacts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of the acceptable contacts (at ``flat`` in the (seekers, cells) grid), the best ones.
+
+    ``contacts`` are their (cell, in own field, pay, appeal). Each seeker applies to the first
+    ``applications`` × multiple columns of their row sorted by appeal (stably; a column that
+    is no acceptable contact has appeal −∞ and sends no application).
+    """
+    cells, in_field, pay, appeal = contacts
+    grid = np.full(shape, -np.inf)
+    grid.ravel()[flat] = appeal
+    acceptable = np.zeros(shape, dtype=bool)
+    acceptable.ravel()[flat] = True
+    allowed = params.applications * seekers.multiple()[active]
+    best_cols = _best_columns(grid, int(allowed.max()))
+    applies = np.take_along_axis(acceptable, best_cols, axis=1)
+    applies &= np.arange(best_cols.shape[1])[None, :] < allowed[:, None]
+    row, col = np.nonzero(applies)
+    # each chosen grid position among the acceptable ones (both in row-major order)
+    chosen = np.searchsorted(flat, row * shape[1] + best_cols[row, col])
+    return active[row], cells[chosen], in_field[chosen], pay[chosen], appeal[chosen]
+
+
+def _merit(
+    stream: Stream,
+    seekers: Seekers,
+    vacancies: Vacancies,
+    params: LabourMarket,
+    applications: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Each application's merit: score + in_field_priority·[own field] + merit_noise·N(0, 1).
+
+    The noise is keyed by seeker and cell. An opening with a single applicant offers to them
+    whatever their merit, so it is computed (and drawn) only for openings with several.
+    """
+    seeker_of, cell, in_field, opening = applications
+    several = np.flatnonzero(np.bincount(opening)[opening] > 1)
+    seeker_of, cell = seeker_of[several], cell[several]
+    merit = np.zeros(len(opening), dtype=np.float64)
+    merit[several] = (
+        seekers.score[seeker_of]
+        + params.in_field_priority * in_field[several]
+        + params.merit_noise
+        * stream.normal(seekers.key[seeker_of], "merit", pair=vacancies.key[cell])
+    )
+    return merit
+
+
+def _contacts(
+    stream: Stream,
+    r: int,
+    seekers: Seekers,
+    active: np.ndarray,
+    count: np.ndarray,
+    market: tuple[np.ndarray, np.ndarray, np.ndarray, int, float],
+) -> np.ndarray:
+    """Round ``r``'s contacted cells: (active seekers, draws), -1 beyond a seeker's ``count``.
+
+    Contact j of a seeker is in their own field where the keyed uniform "search where" is below
+    the own-field share and their own field has an open cell, else in any field of their
+    level; either is drawn in proportion to open slots by its own keyed uniform (column j of
+    the seeker's draws). Only the draws a contact uses are made.
+
+    Args:
+        stream: The labour market's stream.
+        r: The round.
+        seekers: Every seeker.
+        active: Rows of the seekers still searching.
+        count: (len(active),) contacts of each.
+        market: (field key, level key, open slots) per cell, the number of fields and the
+            share of contacts in the own field.
+
+    """
+    field_key, level_key, weights, n_fields, own_share = market
+    in_field, in_level = _CellTable(field_key, weights), _CellTable(level_key, weights)
+    key = seekers.key[active]
+    level = seekers.level[active].astype(np.int64)
+    field = seekers.field[active].astype(np.int64)
+    own_key = level * (n_fields + 1) + np.maximum(field, 0) + (field < 0) * n_fields
+    contacted = np.full((len(active), int(count.max())), -1, dtype=np.int64)
+    rows = np.arange(len(active))
+    for j in range(contacted.shape[1]):
+        more = np.flatnonzero(count > j)
+        if len(more) < len(rows):  # the seekers with a (j+1)-th contact
+            rows, count, key = rows[more], count[more], key[more]
+            own_key, level = own_key[more], level[more]
+        column = np.array([j])
+        cell = np.full(len(rows), -1, dtype=np.int64)
+        where = stream.uniform(key, f"search where {r}", column)[:, 0]
+        own = np.flatnonzero(where < own_share)
+        u = stream.uniform(key[own], f"search own field {r}", column)[:, 0]
+        cell[own] = in_field.sample(u, own_key[own])
+        other = np.flatnonzero(cell < 0)
+        u = stream.uniform(key[other], f"search any field {r}", column)[:, 0]
+        cell[other] = in_level.sample(u, level[other])
+        contacted[rows, j] = cell
+    return contacted
+
+
+def _sort_rows(a: np.ndarray) -> np.ndarray:
+    """``np.sort(a, axis=1)`` for an integer array, without the per-row sort for 2 columns."""
+    if a.shape[1] != 2:
+        return np.sort(a, axis=1)
+    return np.stack([np.minimum(a[:, 0], a[:, 1]), np.maximum(a[:, 0], a[:, 1])], axis=1)
+
+
+def _best_columns(appeal: np.ndarray, keep: int) -> np.ndarray:
+    """``np.argsort(-appeal, axis=1, kind="stable")[:, :keep]``, without a sort for 2 columns."""
+    if appeal.shape[1] != 2:
+        return np.argsort(-appeal, axis=1, kind="stable")[:, :keep]
+    first, second = -appeal[:, 0], -appeal[:, 1]
+    # a stable sort puts the second column first only if it is smaller, or the first is NaN
+    swap = (second < first) | (np.isnan(first) & ~np.isnan(second))
+    return np.stack([swap.astype(np.int64), (~swap).astype(np.int64)], axis=1)[:, :keep]
+
+
+def _offer_rank(opening: np.ndarray, merit: np.ndarray) -> np.ndarray:
+    """The rank an opening offers by: its applicant of highest rank first, ties the first.
+
+    The merit, or, where a merit is NaN (which a sort ranks last), minus the position in the
+    order by opening and merit.
+    """
+    if not np.isnan(merit).any():
+        return merit
+    rank = np.empty(len(merit), dtype=np.float64)
+    rank[_order_within(opening, merit)] = -np.arange(len(merit), dtype=np.float64)
+    return rank
+
+
 @dataclass
 class _Applications:
-    """A round's applications, ordered by opening and, within one, by merit (best first)."""
+    """A round's applications and the rank each opening offers by."""
 
     seeker: np.ndarray
     cell: np.ndarray
     pay: np.ndarray
     appeal: np.ndarray
     opening: np.ndarray
+    rank: np.ndarray
 
 
 def _offer_down_the_list(
@@ -247,22 +396,37 @@ def _offer_down_the_list(
     """
     taken = np.zeros(n_openings, dtype=bool)
     filled = []
-    live = np.ones(len(applied.seeker), dtype=bool)
-    while True:
-        live &= (hired_cell[applied.seeker] < 0) & ~taken[applied.opening]
-        index = np.flatnonzero(live)
-        if len(index) == 0:
-            break
-        ordered = applied.opening[index]
-        first = np.concatenate([[True], ordered[1:] != ordered[:-1]])
-        offer = index[first]  # each opening's best free applicant (input order: merit)
-        order = _order_within(applied.seeker[offer], applied.appeal[offer])
-        offer = offer[order]
-        chosen = np.ones(len(offer), dtype=bool)
-        chosen[1:] = applied.seeker[offer][1:] != applied.seeker[offer][:-1]
-        accept = offer[chosen]
+    # the applications still live: at first all (every applicant free, every opening open)
+    index = np.arange(len(applied.seeker))
+    seeker, opening, rank = applied.seeker, applied.opening, applied.rank
+    while len(index):
+        offer = index[_first_best(opening, rank, n_openings)]
+        accept = _take_best_offer(offer, applied.seeker[offer], applied.appeal[offer])
         hired_cell[applied.seeker[accept]] = applied.cell[accept]
         wage[applied.seeker[accept]] = applied.pay[accept]
         taken[applied.opening[accept]] = True
         filled.append(applied.cell[accept])
+        live = np.flatnonzero((hired_cell[seeker] < 0) & ~taken[opening])
+        index, seeker, opening, rank = index[live], seeker[live], opening[live], rank[live]
     return np.concatenate(filled) if filled else np.array([], dtype=np.int64)
+
+
+def _first_best(group: np.ndarray, rank: np.ndarray, n_groups: int) -> np.ndarray:
+    """Position of the highest ``rank`` of each ``group`` value, ties the first; by group."""
+    best = np.full(n_groups, -np.inf)
+    np.maximum.at(best, group, rank)
+    position = np.where(rank == best[group], np.arange(len(group)), len(group))
+    first = np.full(n_groups, len(group))
+    np.minimum.at(first, group, position)
+    return first[first < len(group)]
+
+
+def _take_best_offer(offer: np.ndarray, seeker: np.ndarray, appeal: np.ndarray) -> np.ndarray:
+    """The offers accepted: each seeker's most appealing, ties the first in ``offer``."""
+    several = np.bincount(seeker)[seeker] > 1
+    if not several.any():
+        return offer
+    order = _order_within(seeker[several], appeal[several])
+    contested, holder = offer[several][order], seeker[several][order]
+    chosen = np.concatenate([[True], holder[1:] != holder[:-1]])
+    return np.concatenate([offer[~several], contested[chosen]])

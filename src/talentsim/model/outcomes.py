@@ -58,7 +58,8 @@ class GraduateCohorts:
                 (still in the city at the end of the year).
 
         """
-        self.present &= ~_members_of(self.pid, gone)
+        present = np.flatnonzero(self.present)  # only who is still here can leave
+        self.present[present] = ~_members_of(self.pid[present], gone)
         keep = self.year >= year - max(RETENTION_HORIZONS)
         n = len(cohort["pid"])
         self.pid = np.concatenate([self.pid[keep], cohort["pid"]])

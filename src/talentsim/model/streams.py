@@ -87,14 +87,15 @@ def _mix_in_place(z: np.ndarray, shifted: np.ndarray | None = None) -> np.ndarra
     return z
 
 
-def _mix_twice_in_place(x: np.ndarray) -> np.ndarray:
-    """The finaliser twice over ``x``, in place, block by block (each block stays in cache)."""
+def _mix_blocks_in_place(x: np.ndarray, times: int = 2) -> np.ndarray:
+    """The finaliser ``times`` over ``x``, in place, block by block (each block stays in cache)."""
     flat = x.reshape(-1)
     scratch = np.empty(min(_BLOCK, flat.size), dtype=np.uint64)
     for start in range(0, flat.size, _BLOCK):
         block = flat[start : start + _BLOCK]
         shifted = scratch[: block.size]
-        _mix_in_place(_mix_in_place(block, shifted), shifted)
+        for _ in range(times):
+            _mix_in_place(block, shifted)
     return x
 
 
@@ -145,13 +146,13 @@ class Stream:
         x = np.asarray(keys, dtype=np.int64).view(np.uint64) * _GOLDEN  # a new array
         x += salt
         if pair is not None:
-            x = _mix_in_place(x)
+            x = _mix_blocks_in_place(x, 1)
             x += np.asarray(pair, dtype=np.int64).view(np.uint64) * _COLUMN
         if columns is not None:
             ids = np.arange(columns) if isinstance(columns, int) else np.asarray(columns)
             alternative = (ids.astype(np.uint64) + np.uint64(1)) * _COLUMN
-            x = _mix_in_place(x)[:, None] + alternative[None, :]
-        return _mix_twice_in_place(x)
+            x = _mix_blocks_in_place(x, 1)[:, None] + alternative[None, :]
+        return _mix_blocks_in_place(x)
 
     def uniform(
         self,
@@ -182,9 +183,15 @@ class Stream:
         pair: np.ndarray | None = None,
     ) -> np.ndarray:
         """N(0, 1) per key (Box–Muller on two keyed uniforms); arguments as :meth:`uniform`."""
-        u1 = 1.0 - self.uniform(keys, purpose + ":1", columns, pair)
-        u2 = self.uniform(keys, purpose + ":2", columns, pair)
-        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        radius = self.uniform(keys, purpose + ":1", columns, pair)
+        np.subtract(1.0, radius, out=radius)
+        np.log(radius, out=radius)
+        np.multiply(radius, -2.0, out=radius)
+        np.sqrt(radius, out=radius)
+        angle = self.uniform(keys, purpose + ":2", columns, pair)
+        np.multiply(angle, 2.0 * np.pi, out=angle)
+        np.cos(angle, out=angle)
+        return np.multiply(radius, angle, out=radius)
 
     def gumbel(
         self,

@@ -98,7 +98,9 @@ def choose_programmes(
 ) -> np.ndarray:
     """Logit choice of programme with seats for the persons at ``rows``; -1 if unplaced."""
     p, s = state.people, state.structure
-    school_of, field_of, seats = programmes
+    # a programme without seats is never chosen: utilities and noise only of those with seats
+    offered = np.flatnonzero(programmes[2] > 0)
+    school_of, field_of, seats = (column[offered] for column in programmes)
     vocational = stage in (Stage.ZHONGZHI, Stage.GAOZHI)
     if vocational:
         district_of_school = np.array([school.district for school in state.schools])
@@ -122,20 +124,22 @@ def choose_programmes(
     )
     programme_id = school_of * s.n_fields + field_of
     noise = stream.gumbel(p.pid[rows], f"programme {stage.name}", programme_id)
-    choice = education.assign_programmes(
+    chosen = education.assign_programmes(
         noise, utilities, seats, p.ability[rows], state.config.field_choice.ranks
     )
-    placed = choice >= 0
+    placed = chosen >= 0
     admitted = rows[placed]
     p.stage[admitted] = stage
-    p.school[admitted] = school_of[choice[placed]]
-    p.field[admitted] = field_of[choice[placed]]
+    p.school[admitted] = school_of[chosen[placed]]
+    p.field[admitted] = field_of[chosen[placed]]
     p.years_in_stage[admitted] = 0
     p.sponsor[admitted] = -1
     p.log(state.year, admitted, Event.ADMIT, int(stage), p.school[admitted])
     p.log(state.year, admitted, Event.FIELD, p.field[admitted])
     if stage == Stage.ZHONGZHI:
         update_peer_fields(state, admitted)
+    choice = np.full(len(rows), -1, dtype=np.int64)
+    choice[placed] = offered[chosen[placed]]
     return choice
 
 

@@ -50,7 +50,9 @@ def _layoffs(state: CityState, stream: Stream) -> np.ndarray:
     whole = np.floor(target)
     u = stream.uniform(state.firms.key, "layoff rounding", N_MARKET_LEVELS)
     n_layoffs = (whole + (u < target - whole)).astype(np.int64)
-    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
+    # only the employed of cells with a quota can be laid off: first those of firms with one
+    firm_cuts = (n_layoffs > 0).any(axis=1)
+    employed = np.flatnonzero((p.stage == Stage.EMPLOYED) & firm_cuts[p.employer])
     cell = p.employer[employed].astype(np.int64) * N_MARKET_LEVELS + MARKET_LEVEL[p.level[employed]]
     quota = n_layoffs.ravel()[cell]
     at_risk = quota > 0  # a cell is wholly in or out, and a keyed draw ignores who else draws

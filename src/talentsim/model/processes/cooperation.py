@@ -160,18 +160,21 @@ def place_apprentices(
     placed = 0
     for field in range(s.n_fields):
         candidates = students[p.field[students] == field]
-        in_field = table.field[firms_in] == field
+        # a firm without places is never chosen: utilities and noise only of those with places
+        in_field = (table.field[firms_in] == field) & (places > 0)
         firm_rows, seats = firms_in[in_field], places[in_field]
-        if len(candidates) == 0 or seats.sum() == 0:
+        if len(candidates) == 0 or len(seats) == 0:
             continue
-        home = school_district[p.school[candidates]]
+        # the utility depends on the student only through their school: once per school
+        school = p.school[candidates]
         utility = (
             cfg.firms.apprentice_beta_quality
             * (table.log_productivity[firm_rows] - mean_a)[None, :]
-            - cfg.firms.apprentice_beta_distance * s.distance[home][:, table.district[firm_rows]]
+            - cfg.firms.apprentice_beta_distance
+            * s.distance[school_district][:, table.district[firm_rows]]
             + cfg.policy.park.order_class_bonus
-            * (branch[p.school[candidates]][:, None] & table.in_park[firm_rows][None, :])
-        )
+            * (branch[:, None] & table.in_park[firm_rows][None, :])
+        )[school]
         noise = stream.gumbel(p.pid[candidates], "apprenticeship", table.key[firm_rows])
         choice = education.assign_programmes(
             noise, utility, seats, p.ability[candidates], ranks=len(firm_rows)

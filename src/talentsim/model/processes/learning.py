@@ -22,11 +22,11 @@ def learn(state: CityState, stream: Stream) -> None:
     p = state.people
     employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
     in_field = p.field[employed] == state.firms.field[p.employer[employed]]
-    before = p.skill_general[employed] + p.skill_field[employed]
-    p.skill_general[employed], p.skill_field[employed] = skills.grow_skills(
-        state.config.skills, p.skill_general[employed], p.skill_field[employed], in_field
-    )
-    gain = p.skill_general[employed] + p.skill_field[employed] - before
+    general, field = p.skill_general[employed], p.skill_field[employed]  # gathered once
+    before = general + field
+    general, field = skills.grow_skills(state.config.skills, general, field, in_field)
+    p.skill_general[employed], p.skill_field[employed] = general, field
+    gain = general + field - before
     p.wage[employed] *= (state.wage_index / state.previous_wage_index) * (
         1.0 + state.config.skills.wage_per_skill * gain
     )
