@@ -78,12 +78,27 @@ def reservation_wages(
 def best_outside_income(
     state: CityState, market_level: np.ndarray, field: np.ndarray
 ) -> np.ndarray:
-    """y_out: income at the best outside destination, max_d w_ref · wage_ratio_d + amenity_d."""
+    """y_out: income at the best outside destination, max_d w_ref · wage_ratio_d + amenity_d.
+
+    It depends on the (market level, field) cell only: valued once per cell, then gathered.
+    """
     destinations = state.config.city.destinations
     ratio = np.array([d.wage_ratio for d in destinations])
     amenity = np.array([d.amenity for d in destinations])
-    reference = state.base_wage(market_level) * state.structure.premium[np.maximum(field, 0)]
-    return (reference[:, None] * ratio[None, :] + amenity[None, :]).max(axis=1)
+    premium = state.structure.premium
+    reference = state.base_wage(np.arange(N_MARKET_LEVELS))[:, None] * premium[None, :]
+    best = (reference[:, :, None] * ratio + amenity).max(axis=2)
+    return best[market_level, np.maximum(field, 0)]
+
+
+def by_field(field: np.ndarray, cells: np.ndarray, n_fields: int) -> np.ndarray:
+    """(fields, levels) sums of a (firms, levels) table over the firms of each field."""
+    return np.column_stack(
+        [
+            np.bincount(field, weights=cells[:, level], minlength=n_fields)
+            for level in range(cells.shape[1])
+        ]
+    )
 
 
 def clear(state: CityState, stream: Stream) -> None:
@@ -94,8 +109,7 @@ def clear(state: CityState, stream: Stream) -> None:
         stream, table.key, state.desired_employment(), state.employment_by_firm_level()
     )
     posted_cells = openings.copy()
-    posted = np.zeros((s.n_fields, N_MARKET_LEVELS))
-    np.add.at(posted, table.field, openings)
+    posted = by_field(table.field, openings, s.n_fields)
     wage = schedule_wage(state) * np.exp(table.log_markup)
     tightness = openings.sum() / max(len(graduates) + len(inflow), 1)
     kept, apprentices = _keep_apprentices(state, stream, openings, wage, tightness)
@@ -181,8 +195,7 @@ def clear(state: CityState, stream: Stream) -> None:
         state.now.counters[f"posted_wage_{level}"] = (
             float((open_wage[:, level] * posted_cells[:, level]).sum() / slots) if slots else 0.0
         )
-    unfilled = np.zeros((s.n_fields, N_MARKET_LEVELS))
-    np.add.at(unfilled, table.field, unfilled_cells)
+    unfilled = by_field(table.field, unfilled_cells, s.n_fields)
     state.now.posted = posted
     state.now.unfilled = unfilled
     state.now.seekers = np.concatenate([graduates, inflow])
