@@ -63,16 +63,16 @@ def stay_probability(
     settled in a local job (``settled``); leavers is the share of last year's graduates who left
     (network effect, Gürsoy & Badur).
     """
+    utility = np.maximum(local_income, 1.0)  # one array, the rest in place, in this order
+    np.log(utility, out=utility)
+    utility *= params.beta_income
+    utility -= outside_value
     bias = np.where(migrant, params.migrant_home_bias, params.home_bias)
     if settled is not None:
-        bias = bias + params.employed_attachment * settled
-    utility = (
-        params.beta_income * np.log(np.maximum(local_income, 1.0))
-        - outside_value
-        + bias
-        - params.unemployed_penalty * unemployed
-        - params.network * leaver_share
-    )
+        np.add(bias, params.employed_attachment, out=bias, where=settled)
+    utility += bias
+    np.subtract(utility, params.unemployed_penalty, out=utility, where=unemployed)
+    utility -= params.network * leaver_share
     return logistic(utility)
 
 
@@ -162,8 +162,10 @@ def talent_subsidy(
     """
     p = state.people
     level = p.level[rows]
-    entitled = np.where(p.allowance_years[rows] > 0, running_allowance(state, level), 0.0)
-    return np.where(employed, np.where(new, state.talent_income(level), entitled), 0.0)
+    every_level = np.arange(len(Level))  # valued once per level, then gathered
+    allowance = running_allowance(state, every_level)[level]
+    entitled = np.where(p.allowance_years[rows] > 0, allowance, 0.0)
+    return np.where(employed, np.where(new, state.talent_income(every_level)[level], entitled), 0.0)
 
 
 def _pay_talent_subsidies(state: CityState, new_stayers: np.ndarray) -> None:
