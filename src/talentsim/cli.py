@@ -711,14 +711,19 @@ def serve(command: list[str], env: dict[str, str]) -> int:
     SIGTERM, SIGHUP and SIGINT stop the server (SIGTERM, then SIGKILL after 10 s) and free its
     port; the server also gets SIGTERM if this process dies without a word (``kill -9``).
     """
+    import os
     import signal
     import subprocess
+
+    parent = os.getpid()
 
     def die_with_parent() -> None:  # runs in the child, before exec
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the line above: no signal comes
+            os._exit(1)
 
     server: subprocess.Popen[bytes] | None = None
     try:
