@@ -157,6 +157,10 @@ class CityState:
         base = np.array([self.config.city.base_wage[name] for name in LEVELS])
         return base[market_level] * self.wage_index
 
+    def reference_wages(self) -> np.ndarray:
+        """(market levels, fields) reference wage w_ref = w̄_ℓ·π_f today (RMB/yr)."""
+        return self.base_wage(np.arange(N_MARKET_LEVELS))[:, None] * self.structure.premium[None, :]
+
     def field_log_wage(self, market_level: int) -> np.ndarray:
         """Log starting wage of each field at ``market_level``."""
         return np.log(self.base_wage(np.array([market_level]))[0] * self.structure.premium)

@@ -85,9 +85,7 @@ def best_outside_income(
     destinations = state.config.city.destinations
     ratio = np.array([d.wage_ratio for d in destinations])
     amenity = np.array([d.amenity for d in destinations])
-    premium = state.structure.premium
-    reference = state.base_wage(np.arange(N_MARKET_LEVELS))[:, None] * premium[None, :]
-    best = (reference[:, :, None] * ratio + amenity).max(axis=2)
+    best = (state.reference_wages()[:, :, None] * ratio + amenity).max(axis=2)
     return best[market_level, np.maximum(field, 0)]
 
 

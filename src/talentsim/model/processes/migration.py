@@ -25,7 +25,7 @@ import numpy as np
 from talentsim.config.schema import CityConfig, Destination, Migration
 from talentsim.model.education import logistic
 from talentsim.model.state import MONTHS, CityState
-from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
+from talentsim.model.states import MARKET_LEVEL, Level, Stage
 from talentsim.model.streams import Stream
 
 
@@ -96,9 +96,7 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     # the outside options depend on the (market level, field) cell only: valued once per cell
     n_fields = len(state.structure.premium)
     cell = MARKET_LEVEL[level].astype(np.int64) * n_fields + field
-    cell_reference = (
-        state.base_wage(np.arange(N_MARKET_LEVELS))[:, None] * state.structure.premium[None, :]
-    ).ravel()
+    cell_reference = state.reference_wages().ravel()
     reference = cell_reference[cell]
     unemployed = p.stage[deciders] == Stage.UNEMPLOYED
     settled = working[deciders] & ~newcomer[deciders]
