@@ -103,6 +103,24 @@ def test_seekers_without_an_open_cell_in_their_field_search_in_any_field():
     assert (cell >= 0).mean() > 0.3
 
 
+def test_gaozhi_seekers_with_fewer_own_field_contacts_are_hired_less_in_field():
+    seekers, vacancies = market(6_000, 2_000)
+    seekers.level[::2] = 1  # half the seekers are 高职 graduates, with a market of their own
+    vacancies.level[::2] = 1
+
+    def in_field_by_level(params: LabourMarket) -> tuple[float, float]:
+        cell, _ = match(Stream(1, "labour_market", 2030), seekers, vacancies, params, 6)
+        hired = cell >= 0
+        own = vacancies.field[cell[hired]] == seekers.field[hired]
+        gaozhi = seekers.level[hired] == 1
+        return own[gaozhi].mean(), own[~gaozhi].mean()
+
+    gaozhi_wide, other_wide = in_field_by_level(LabourMarket(own_field_contacts_gaozhi=0.3))
+    gaozhi_own, other_own = in_field_by_level(LabourMarket(own_field_contacts_gaozhi=0.9))
+    assert gaozhi_wide < gaozhi_own - 0.2
+    assert other_wide == pytest.approx(other_own, abs=0.02)
+
+
 # ------------------------------------------------------------------ flows in a city run
 def test_outcomes_report_the_labour_market_flows():
     outcomes = baseline().outcomes

@@ -521,6 +521,18 @@ class LabourMarket(Strict):
         ge=0,
         le=1,
     )
+    own_field_contacts_gaozhi: float = param(
+        0.7,
+        "share",
+        "fitted (ABC-SMC, docs/calibration.md; the baseline's value is in "
+        "configs/calibration/fitted.yaml): share of a 高职 graduate's contacts in their own "
+        "field. Assumption: 高职 graduates' search runs less through their major than 本科 "
+        "graduates' (MyCOS annual reports: 62 % of employed 高职 and 71 % of 本科 graduates "
+        "work in a job related to their major; at one share for all levels the model's 高职 "
+        "rate is the highest, its 高职 market being the most crowded)",
+        ge=0,
+        le=1,
+    )
     entrant_search_multiple: int = param(
         2,
         "multiple",

@@ -2,14 +2,15 @@
 
 A vacancy cell is one firm's openings at one labour-market level. In each round every unmatched
 seeker learns of ``contacts`` open cells of their level (search frictions), each in their own
-field with probability ``own_field_contacts`` (else in any field; in any field also where their
-own field has no open cell), drawn in proportion to open slots; they apply to the best
-``applications`` of them whose wage clears their reservation wage (k times both for a seeker
-of search multiple k: the year's new graduates and in-migrants search more intensely). Each
-application reaches one of the cell's open slots at random, and each slot offers to its best
-applicant (urn-ball: Butters 1977; Petrongolo & Pissarides 2001), so one opening of a firm can
-draw several applicants while another draws none; a seeker holding several offers takes the best,
-and an opening whose offer was declined offers to its next applicant.
+field with probability ``own_field_contacts`` (``own_field_contacts_gaozhi`` for 高职 graduates;
+else in any field; in any field also where their own field has no open cell), drawn in
+proportion to open slots; they apply to the best ``applications`` of them whose wage clears
+their reservation wage (k times both for a seeker of search multiple k: the year's new
+graduates and in-migrants search more intensely). Each application reaches one of the cell's
+open slots at random, and each slot offers to its best applicant (urn-ball: Butters 1977;
+Petrongolo & Pissarides 2001), so one opening of a firm can draw several applicants while
+another draws none; a seeker holding several offers takes the best, and an opening whose
+offer was declined offers to its next applicant.
 
 Every draw depends on the market only through shares of slots, so the matching it generates is
 homogeneous of degree one in (seekers, vacancies): the aggregate matching function has
@@ -57,6 +58,14 @@ class Seekers:
         if self.intensity is None:
             return np.ones(len(self.level), dtype=np.int64)
         return self.intensity.astype(np.int64)
+
+
+def own_field_share(params: LabourMarket, level: np.ndarray) -> np.ndarray:
+    """Each seeker's share of contacts in their own field, by labour-market level.
+
+    ``own_field_contacts_gaozhi`` for 高职 graduates (level 1), ``own_field_contacts`` else.
+    """
+    return np.where(level == 1, params.own_field_contacts_gaozhi, params.own_field_contacts)
 
 
 def offered_wage(
@@ -184,7 +193,7 @@ def match(
             break
         weights = np.where(open_cells, slots, 0)
         count = params.contacts * multiple[active]
-        market = (field_key, level_key, weights, n_fields, params.own_field_contacts)
+        market = (field_key, level_key, weights, n_fields, own_field_share(params, seekers.level))
         contacted = _contacts(stream, r, seekers, active, count, market)
         seeker_of, cell, in_field, pay, appeal = _apply(
             stream, seekers, vacancies, params, active, contacted, slots
@@ -297,7 +306,7 @@ def _contacts(
     seekers: Seekers,
     active: np.ndarray,
     count: np.ndarray,
-    market: tuple[np.ndarray, np.ndarray, np.ndarray, int, float],
+    market: tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray],
 ) -> np.ndarray:
     """Round ``r``'s contacted cells: (active seekers, draws), -1 beyond a seeker's ``count``.
 
@@ -312,13 +321,13 @@ def _contacts(
         seekers: Every seeker.
         active: Rows of the seekers still searching.
         count: (len(active),) contacts of each.
-        market: (field key, level key, open slots) per cell, the number of fields and the
-            share of contacts in the own field.
+        market: (field key, level key, open slots) per cell, the number of fields and each
+            seeker's share of contacts in their own field.
 
     """
     field_key, level_key, weights, n_fields, own_share = market
     in_field, in_level = _CellTable(field_key, weights), _CellTable(level_key, weights)
-    key = seekers.key[active]
+    key, own_share = seekers.key[active], own_share[active]
     level = seekers.level[active].astype(np.int64)
     field = seekers.field[active].astype(np.int64)
     own_key = level * (n_fields + 1) + np.maximum(field, 0) + (field < 0) * n_fields
@@ -327,7 +336,7 @@ def _contacts(
     for j in range(contacted.shape[1]):
         more = np.flatnonzero(count > j)
         if len(more) < len(rows):  # the seekers with a (j+1)-th contact
-            rows, count, key = rows[more], count[more], key[more]
+            rows, count, key, own_share = rows[more], count[more], key[more], own_share[more]
             own_key, level = own_key[more], level[more]
         column = np.array([j])
         cell = np.full(len(rows), -1, dtype=np.int64)
