@@ -25,7 +25,7 @@ import numpy as np
 from talentsim.config.schema import CityConfig, Destination, Migration
 from talentsim.model.education import logistic
 from talentsim.model.state import MONTHS, CityState
-from talentsim.model.states import MARKET_LEVEL, Level, Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
 from talentsim.model.streams import Stream
 
 
@@ -82,8 +82,13 @@ def choose_destination(outside: np.ndarray, noise: np.ndarray) -> np.ndarray:
 
 
 def stay_or_leave(state: CityState, stream: Stream) -> None:
-    """Deciders stay or leave; the talent subsidies of stayers are granted and paid."""
-    p, cfg = state.people, state.config
+    """Deciders stay or leave; the talent subsidies of stayers are granted and paid.
+
+    Everyone's keyed draw comes first: a settled worker (not a new graduate) whose draw is
+    below :func:`stay_floor` of their level, a lower bound of every such worker's P(stay),
+    stays whatever their wage; only the others' P(stay) is valued (the same decisions).
+    """
+    p = state.people
     graduates, inflow = state.now.graduates, state.now.inflow
     newcomer = np.zeros(len(p), dtype=bool)
     newcomer[graduates] = True
@@ -91,44 +96,107 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     working = (p.stage == Stage.EMPLOYED) | (p.stage == Stage.OTHER_EMPLOYER)
     deciding = (p.stage == Stage.UNEMPLOYED) | working | newcomer
     deciders = np.flatnonzero(deciding & (p.stage != Stage.LEFT))
-    level = p.level[deciders]
-    field = np.maximum(p.field[deciders], 0)
-    # the outside options depend on the (market level, field) cell only: valued once per cell
-    n_fields = len(state.structure.premium)
-    cell = MARKET_LEVEL[level].astype(np.int64) * n_fields + field
-    cell_reference = state.reference_wages().ravel()
-    reference = cell_reference[cell]
-    unemployed = p.stage[deciders] == Stage.UNEMPLOYED
+    draw = stream.uniform(p.pid[deciders], "stay")
     settled = working[deciders] & ~newcomer[deciders]
+    market_level = MARKET_LEVEL[p.level[deciders]]
+    floor = stay_floor(state, p.wage[deciders], market_level, settled)
     new = p.graduation_year[deciders] == state.year
-    subsidy = talent_subsidy(state, deciders, new, ~unemployed)
+    valued = np.flatnonzero(~settled | new | (draw >= floor[market_level]))
+    rows = deciders[valued]
+    stay = draw[valued] < _stay_chance(state, rows, settled[valued])
+    state.now.counters["employed_leavers"] = int((~stay & settled[valued]).sum())
+    leavers = rows[~stay]
+    outside = _outside(state)
+    noise = stream.gumbel(p.pid[leavers], "destination", outside.shape[1])
+    state.leave(leavers, choose_destination(outside[_cell(state, leavers)], noise))
+    _pay_talent_subsidies(state, rows[stay & new[valued]])
+    local_graduates = graduates[p.origin[graduates] == 0]
+    if len(local_graduates):
+        state.signals.leaver_share = float((p.stage[local_graduates] == Stage.LEFT).mean())
+
+
+def _cell(state: CityState, rows: np.ndarray) -> np.ndarray:
+    """The (market level, field) cell of the persons at ``rows`` (no field: field 0)."""
+    p = state.people
+    n_fields = state.structure.n_fields
+    return MARKET_LEVEL[p.level[rows]].astype(np.int64) * n_fields + np.maximum(p.field[rows], 0)
+
+
+def _outside(state: CityState) -> np.ndarray:
+    """(cells, D) the outside utilities of each (market level, field) cell."""
+    cfg = state.config
+    reference = state.reference_wages().ravel()
+    return outside_utilities(cfg.migration, cfg.city.destinations, reference)
+
+
+def _stay_chance(state: CityState, rows: np.ndarray, settled: np.ndarray) -> np.ndarray:
+    """P(stay) of the deciders at ``rows`` (:func:`stay_probability`), ``settled`` theirs.
+
+    The outside options depend on the (market level, field) cell only: valued once per cell.
+    """
+    p, cfg = state.people, state.config
+    cell = _cell(state, rows)
+    reference = state.reference_wages().ravel()[cell]
+    unemployed = p.stage[rows] == Stage.UNEMPLOYED
+    new = p.graduation_year[rows] == state.year
+    subsidy = talent_subsidy(state, rows, new, ~unemployed)
     local = (
         np.where(
             unemployed,
             searching_income(cfg, reference, state.signals.job_finding),
-            p.wage[deciders],
+            p.wage[rows],
         )
         + subsidy
     )
-    outside = outside_utilities(cfg.migration, cfg.city.destinations, cell_reference)
-    pid = p.pid[deciders]
-    stay_chance = stay_probability(
+    return stay_probability(
         cfg.migration,
         local,
-        option_value(outside)[cell],
-        p.origin[deciders] == 1,
+        option_value(_outside(state))[cell],
+        p.origin[rows] == 1,
         unemployed,
         state.signals.leaver_share,
         settled,
     )
-    stay = stream.uniform(pid, "stay") < stay_chance
-    state.now.counters["employed_leavers"] = int((~stay & settled).sum())
-    noise = stream.gumbel(pid[~stay], "destination", outside.shape[1])
-    state.leave(deciders[~stay], choose_destination(outside[cell[~stay]], noise))
-    _pay_talent_subsidies(state, deciders[stay & new])
-    local_graduates = graduates[p.origin[graduates] == 0]
-    if len(local_graduates):
-        state.signals.leaver_share = float((p.stage[local_graduates] == Stage.LEFT).mean())
+
+
+STAY_FLOOR_MARGIN = 1e-9
+"""Taken off :func:`stay_floor`: far above the rounding of the floating-point P(stay)."""
+
+
+def stay_floor(
+    state: CityState, wage: np.ndarray, market_level: np.ndarray, settled: np.ndarray
+) -> np.ndarray:
+    """(market levels,) a lower bound of P(stay) of every settled worker of each level.
+
+    P(stay) rises with the local income and falls with the outside value: the bound values
+    the lowest wage of the level's settled workers (``wage``, ``market_level`` and
+    ``settled`` of every decider) with the lowest talent income, the highest outside value
+    of the level's cells and the lower home bias; less :data:`STAY_FLOOR_MARGIN`. 0 for a
+    level without settled workers.
+    """
+    cfg = state.config.migration
+    every_level = np.arange(len(Level))
+    least_subsidy = min(
+        0.0,
+        float(running_allowance(state, every_level).min()),
+        float(state.talent_income(every_level).min()),
+    )
+    outside_value = option_value(_outside(state)).reshape(N_MARKET_LEVELS, -1).max(axis=1)
+    lowest = np.full(N_MARKET_LEVELS + 1, np.inf)  # the last: the deciders not settled
+    # float64: numpy's float32 minimum.at is 20x slower on these wages
+    np.minimum.at(lowest, np.where(settled, market_level, N_MARKET_LEVELS), wage.astype(float))
+    floor = np.zeros(N_MARKET_LEVELS)
+    for level in np.flatnonzero(np.isfinite(lowest[:N_MARKET_LEVELS])):
+        income = max(float(lowest[level]) + least_subsidy, 1.0)
+        utility = (
+            cfg.beta_income * np.log(income)
+            - outside_value[level]
+            + min(cfg.home_bias, cfg.migrant_home_bias)
+            + cfg.employed_attachment
+            - cfg.network * state.signals.leaver_share
+        )
+        floor[level] = max(float(logistic(utility)) - STAY_FLOOR_MARGIN, 0.0)
+    return floor
 
 
 def searching_income(cfg: CityConfig, reference: np.ndarray, job_finding: float) -> np.ndarray:
