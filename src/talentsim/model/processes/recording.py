@@ -30,14 +30,15 @@ def record(state: CityState, stream: Stream) -> None:
     _track_cohorts(state)
     if not state.reporting:
         return
+    employed = np.flatnonzero(state.people.stage == Stage.EMPLOYED)  # once for the wage tables
     row = {"year": state.year, **_people(state), **_firms_and_research(state), **_schools(state)}
     row.update(_labour_market(state))
     row.update(_retention(state))
     row.update(_in_field(state))
     row.update(_mismatch(state))
-    row.update(_wages(state))
+    row.update(_wages(state, employed))
     row.update(_money(state))
-    row.update(_labour_market_flows(state))
+    row.update(_labour_market_flows(state, employed))
     state.records.append(row)
     state.flow_rows.extend(state.now.tally.rows(state.year, state.scale))
 
@@ -64,11 +65,12 @@ def _people(state: CityState) -> dict[str, float]:
     stage = p.stage
     graduates = state.now.graduates
     in_city = stage[graduates] != Stage.LEFT
-    employed = np.isin(stage[graduates], (Stage.EMPLOYED, Stage.OTHER_EMPLOYER))
-    labour_force = int(((stage == Stage.EMPLOYED) | (stage == Stage.UNEMPLOYED)).sum())
+    employed = (stage[graduates] == Stage.EMPLOYED) | (stage[graduates] == Stage.OTHER_EMPLOYER)
+    n_unemployed = np.count_nonzero(stage == Stage.UNEMPLOYED)
+    labour_force = np.count_nonzero(stage == Stage.EMPLOYED) + n_unemployed
     return {
         "population": len(p) / s,
-        "students_enrolled": int((stage <= Stage.GRADUATE_STUDY).sum()) / s,
+        "students_enrolled": np.count_nonzero(stage <= Stage.GRADUATE_STUDY) / s,
         "graduates": len(graduates) / s,
         "graduates_zhongzhi": c.get("graduates_zhongzhi", 0) / s,
         "graduates_gaozhi": c.get("graduates_gaozhi", 0) / s,
@@ -79,7 +81,7 @@ def _people(state: CityState) -> dict[str, float]:
         "zhongzhi_benke_share": share(c["zhongzhi_to_benke"], c["zhongzhi_continue"]),
         "graduate_inflow": c["graduate_inflow"] / s,
         "inflow_higher_share": share(c["graduate_inflow_higher"], c["graduate_inflow"]),
-        "unemployment_rate": share((stage == Stage.UNEMPLOYED).sum(), labour_force),
+        "unemployment_rate": share(n_unemployed, labour_force),
         "vacancy_rate": share(state.now.unfilled.sum(), labour_force),
     }
 
@@ -159,9 +161,9 @@ def _mismatch(state: CityState) -> dict[str, float]:
     return row
 
 
-def _wages(state: CityState) -> dict[str, float]:
+def _wages(state: CityState, employed: np.ndarray) -> dict[str, float]:
+    """Mean wage by labour-market level of the employed (rows ``employed``)."""
     p = state.people
-    employed = np.flatnonzero(p.stage == Stage.EMPLOYED)
     level = MARKET_LEVEL[p.level[employed]]
     wages = share(
         np.bincount(level, weights=p.wage[employed], minlength=N_MARKET_LEVELS),
@@ -173,7 +175,7 @@ def _wages(state: CityState) -> dict[str, float]:
 def _firms_and_research(state: CityState) -> dict[str, float]:
     table, s, c = state.firms, state.scale, state.now.counters
     active = table.active
-    employed = int((state.people.stage == Stage.EMPLOYED).sum())
+    employed = np.count_nonzero(state.people.stage == Stage.EMPLOYED)
     value_added = float(table.revenue[active].sum()) * state.config.firms.value_added_share
     rd_total = c["firm_rd"] + c["university_rd"]
     for key in ("coop_projects", "coop_rd", "tech_transfer"):
@@ -232,11 +234,14 @@ def _money(state: CityState) -> dict[str, float]:
     return row
 
 
-def _labour_market_flows(state: CityState) -> dict[str, float]:
-    """The year's labour-market flows, posted wages and the unemployed by duration and origin."""
+def _labour_market_flows(state: CityState, working: np.ndarray) -> dict[str, float]:
+    """The year's labour-market flows, posted wages and the unemployed by duration and origin.
+
+    ``working``: the rows of the employed.
+    """
     p, s, c = state.people, state.scale, state.now.counters
     stage = p.stage
-    employed = int((stage == Stage.EMPLOYED).sum())
+    employed = len(working)
     unemployed = np.flatnonzero(stage == Stage.UNEMPLOYED)
     spell = state.year - p.unemployed_since[unemployed]
     origin = p.unemployment_origin[unemployed]
@@ -250,7 +255,7 @@ def _labour_market_flows(state: CityState) -> dict[str, float]:
         "job_to_job_moves": c["job_to_job_moves"] / s,
         "other_employers_hires": c["other_employers_hires"] / s,
         "other_employers_returns": c["other_employers_returns"] / s,
-        "other_employers_employment": float((stage == Stage.OTHER_EMPLOYER).sum()) / s,
+        "other_employers_employment": np.count_nonzero(stage == Stage.OTHER_EMPLOYER) / s,
         "quits": c["quits"] / s,
         "layoffs": c["layoffs"] / s,
         "displaced_by_exits": c["displaced"] / s,
@@ -266,7 +271,6 @@ def _labour_market_flows(state: CityState) -> dict[str, float]:
     }
     for level, name in enumerate(LEVELS):
         row[f"posted_wage_{name}"] = c[f"posted_wage_{level}"]
-    working = np.flatnonzero(stage == Stage.EMPLOYED)
     field = state.firms.field[p.employer[working]]
     n_fields = state.structure.n_fields
     total = np.bincount(field, weights=p.wage[working], minlength=n_fields)
