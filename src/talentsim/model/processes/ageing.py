@@ -26,7 +26,9 @@ def age_and_separate(state: CityState, stream: Stream) -> None:
     """Ageing, retirement, quits and layoffs."""
     p, cfg = state.people, state.config
     p.age[:] += 1
-    working = np.isin(p.stage, (Stage.EMPLOYED, Stage.UNEMPLOYED, Stage.OTHER_EMPLOYER))
+    stage = p.stage  # comparisons: np.isin over every person is 3x slower
+    working = (stage == Stage.EMPLOYED) | (stage == Stage.UNEMPLOYED)
+    working |= stage == Stage.OTHER_EMPLOYER
     retiring = np.flatnonzero(working & (p.age >= cfg.city.retirement_age))
     state.release(retiring, Stage.RETIRED)
     p.log(state.year, retiring, Event.RETIRE)
