@@ -173,7 +173,8 @@ class Stream:
         """
         bits = self._bits(keys, purpose, columns, pair)
         bits >>= np.uint64(11)
-        return np.multiply(bits, _TO_UNIT, dtype=np.float64)
+        # < 2^53 either way: converting as int64 is 20 % faster than as uint64
+        return np.multiply(bits.view(np.int64), _TO_UNIT, dtype=np.float64)
 
     def normal(
         self,
