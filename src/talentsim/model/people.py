@@ -119,13 +119,13 @@ class People:
         """
         count = len(pid)
         self._reserve(self.n + count)
-        rows = np.arange(self.n, self.n + count)
+        rows = slice(self.n, self.n + count)  # a slice: cheaper to write than an index array
         defaults = {"field": -1, "school": -1, "employer": -1, "sponsor": -1, "destination": -1}
         for name, column in self._data.items():
             column[rows] = values.get(name, defaults.get(name, 0))
         self._data["pid"][rows] = pid
         self.n += count
-        return rows
+        return np.arange(rows.start, rows.stop)
 
     def _reserve(self, size: int) -> None:
         capacity = len(self._data["pid"])
