@@ -10,13 +10,14 @@ import copy
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from talentsim.config import resolve_config
-from talentsim.model import TalentModel
+from talentsim.model import TalentModel, simulate
 from talentsim.model.city import SCHEDULE
 from talentsim.model.people import COLUMNS
-from talentsim.model.processes import migration
+from talentsim.model.processes import migration, recording
 from talentsim.model.state import ThisYear
 from talentsim.model.states import MARKET_LEVEL, Stage
 
@@ -77,3 +78,14 @@ def test_the_stay_floor_is_below_every_settled_workers_stay_probability() -> Non
     chance = migration._stay_chance(state, settled, np.ones(len(settled), bool))
     assert (floor[level] <= chance).all()
     assert (floor > 0.5).all()  # tight enough to spare most of the valuing
+
+
+def test_cohorts_tracked_only_from_the_longest_horizon_before_the_start_report_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfg = resolve_config(BASELINE, {}).model_copy(update={"scale": 0.02, "burn_in": 9})
+    shortcut = simulate(cfg, seed=2, years=6).outcomes
+    monkeypatch.setattr(recording, "TRACKED_BEFORE_START", cfg.burn_in + 1)  # every year
+    tracked = simulate(cfg, seed=2, years=6).outcomes
+    pd.testing.assert_frame_equal(shortcut, tracked, check_exact=True)
+    assert shortcut["retention_5y"].iloc[0] > 0

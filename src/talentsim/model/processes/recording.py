@@ -1,8 +1,9 @@
 """Recording: the year's outcomes, one row per reported year at city scale (docs/ODD.md §outcomes).
 
 Counts are divided by ``scale``; rates are shares of the persons they are about (0 for an
-empty group). Burn-in years (before ``city.start_year``) are not recorded, but their graduates
-join the cohorts whose retention the first reported years measure.
+empty group). Burn-in years (before ``city.start_year``) are not recorded, but the graduates of
+their last :data:`TRACKED_BEFORE_START` years join the cohorts whose retention the first
+reported years measure.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ FIELD_LEVELS = (Level.ZHONGZHI, Level.GAOZHI, Level.BENKE, Level.GRADUATE)
 """Levels whose graduates have a field, by which in-field employment is reported."""
 ORIGINS = ("local", "incoming")
 """Origin codes 0 and 1 of a graduate of a local institution: born here, came to study."""
+TRACKED_BEFORE_START = max(RETENTION_HORIZONS)
+"""Burn-in years before the first reported year whose graduate cohorts are tracked."""
 
 
 def record(state: CityState, stream: Stream) -> None:
-    """Track graduate cohorts; append this year's outcome and flow rows (draws nothing)."""
+    """Track graduate cohorts; append this year's outcome and flow rows (draws nothing).
+
+    Cohorts are tracked from :data:`TRACKED_BEFORE_START` years before the first reported
+    year: an earlier one is dropped before any reported year measures it (and nothing else
+    reads them).
+    """
     del stream
-    _track_cohorts(state)
+    if state.year >= state.config.city.start_year - TRACKED_BEFORE_START:
+        _track_cohorts(state)
     if not state.reporting:
         return
     employed = np.flatnonzero(state.people.stage == Stage.EMPLOYED)  # once for the wage tables
