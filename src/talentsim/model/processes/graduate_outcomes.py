@@ -23,9 +23,13 @@ GRADUATE_TARGETS = ["job_in_field", "job_out_of_field", "unemployed", "left_city
 
 
 def observe(state: CityState, stream: Stream) -> None:
-    """Tally graduates' destinations and update the placement signal (draws nothing)."""
+    """Tally graduates' destinations and update the placement signal (draws nothing).
+
+    The tally is kept in reported years only: only recording reads it, into the flows table.
+    """
     del stream
-    _tally_graduate_flows(state)
+    if state.reporting:
+        _tally_graduate_flows(state)
     _update_placement(state)
     pay_for_results(state)
 
