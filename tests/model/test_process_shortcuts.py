@@ -55,7 +55,14 @@ def assert_same_people(one: TalentModel, other: TalentModel) -> None:
     assert one.state.now.counters == other.state.now.counters
 
 
-@pytest.mark.parametrize("overrides", [{}, {"migration.employed_attachment": 0.5}])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"migration.employed_attachment": 0.5},
+        {"policy.talent_subsidy.monthly_allowance": 5_000, "migration.network": 1.0},
+    ],
+)
 def test_settled_workers_below_the_stay_floor_stay_as_if_valued(
     monkeypatch: pytest.MonkeyPatch, overrides: dict
 ) -> None:
