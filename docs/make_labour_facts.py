@@ -271,14 +271,15 @@ def main() -> None:
         base_scale, base_seeds, base_years = 0.03, 1, 10
     else:
         scales = [0.05, 0.1, 0.2, 0.5, 1.0]
-        seeds, years = {0.05: 3, 0.1: 3, 0.2: 3, 0.5: 3, 1.0: 3}, 20
+        seeds, years = dict.fromkeys(scales, 6), 20
         base_scale, base_seeds, base_years = 0.1, 3, 30
     runs = matching_runs(scales, seeds, years)
     baseline = baseline_runs(base_scale, base_seeds, base_years)
     settings = (
         f"Measured by `uv run python docs/make_labour_facts.py{' --quick' if args.quick else ''}`: "
         f"matching and Beveridge runs at scales {', '.join(f'{s:g}' for s in scales)} "
-        f"({years} reported years, demand shock SD {SHOCK_SD}, ρ = "
+        f"({'/'.join(str(seeds[s]) for s in scales)} seeds, {years} reported years, "
+        f"demand shock SD {SHOCK_SD}, ρ = "
         f"{config(1.0).firms.demand_shock_persistence}); baseline runs at scale {base_scale:g}, "
         f"{base_seeds} seeds, {base_years} reported years, no shock.\n"
     )
