@@ -7,6 +7,7 @@ the demand shock.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from talentsim.config.schema import LabourMarket
 from talentsim.model import TalentModel, simulate
 from talentsim.model.matching import Seekers, Vacancies, match
 from talentsim.model.people import Separation
-from talentsim.model.processes import firm_dynamics, labour_market
+from talentsim.model.processes import firm_dynamics, labour_market, migration
 from talentsim.model.states import MARKET_LEVEL, Stage
 from talentsim.model.streams import Stream
 
@@ -176,6 +177,18 @@ def test_no_on_the_job_search_means_no_job_to_job_moves():
     assert (outcomes["job_to_job_moves"] == 0).all()
 
 
+def test_more_openings_than_usual_draw_more_of_the_employed_into_searching():
+    params = LabourMarket(on_the_job_search=0.1, on_the_job_cyclicality=1.0)
+    signals = replace(baseline().model.state.signals, openings_rate=float("nan"))
+    assert labour_market.on_the_job_share(params, signals, 0.1) == pytest.approx(0.1)
+    assert signals.openings_rate == pytest.approx(0.1)  # expected from the first market
+    assert labour_market.on_the_job_share(params, signals, 0.12) == pytest.approx(0.12)
+    assert signals.openings_rate == pytest.approx(0.1 + params.on_the_job_adaptation * 0.02)
+    assert labour_market.on_the_job_share(params, signals, 0.05) < 0.1
+    fixed = LabourMarket(on_the_job_search=0.1, on_the_job_cyclicality=0.0)
+    assert labour_market.on_the_job_share(fixed, signals, 0.3) == pytest.approx(0.1)
+
+
 def test_a_quit_rate_of_zero_stops_quits_and_more_quits_raise_unemployment():
     none = simulate(config({"labour_market.quit_rate": 0.0}), seed=3).outcomes
     many = simulate(config({"labour_market.quit_rate": 0.15}), seed=3).outcomes
@@ -329,6 +342,17 @@ def test_other_employers_staff_reconsider_staying_in_the_city():
         return simulate(cfg, seed=3).outcomes["employed_leavers"].sum()
 
     assert leavers(0.3) > leavers(1.0)  # paid less, more of them leave
+
+
+def test_the_talent_allowance_is_paid_to_other_employers_staff_too():
+    state = simulate(config(), seed=5).model.state
+    p = state.people
+    entitled = (p.allowance_years > 0) & (p.stage != Stage.LEFT)
+    at_firms = int((entitled & (p.stage == Stage.EMPLOYED)).sum())
+    elsewhere = int((entitled & (p.stage == Stage.OTHER_EMPLOYER)).sum())
+    assert elsewhere > 0
+    migration._pay_talent_subsidies(state, np.array([], dtype=np.int64))
+    assert state.now.counters["talent_subsidy_recipients"] == at_firms + elsewhere
 
 
 def test_seekers_who_search_harder_find_jobs_more_often():

@@ -580,6 +580,24 @@ class LabourMarket(Strict):
         ge=0,
         le=1,
     )
+    on_the_job_cyclicality: float = param(
+        1.0,
+        "elasticity",
+        "assumption: the share searching on the job rises with the year's openings per worker "
+        "over the rate workers are used to (job-to-job moves are strongly procyclical: "
+        "Fallick & Fleischman 2004); 0 = a fixed share",
+        ge=0,
+        le=3,
+        plausible=(0.5, 2.0),
+    )
+    on_the_job_adaptation: float = param(
+        0.2,
+        "weight/yr",
+        "assumption: weight of the year's openings rate in the rate workers are used to "
+        "(an exponential average, about five years' memory)",
+        ge=0,
+        le=1,
+    )
     job_to_job_gain: float = param(
         0.1,
         "share of wage",
