@@ -7,6 +7,7 @@ the demand shock.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from talentsim.config.schema import LabourMarket
 from talentsim.model import TalentModel, simulate
 from talentsim.model.matching import Seekers, Vacancies, match
 from talentsim.model.people import Separation
-from talentsim.model.processes import firm_dynamics, labour_market
+from talentsim.model.processes import firm_dynamics, labour_market, migration
 from talentsim.model.states import MARKET_LEVEL, Stage
 from talentsim.model.streams import Stream
 
@@ -176,6 +177,18 @@ def test_no_on_the_job_search_means_no_job_to_job_moves():
     assert (outcomes["job_to_job_moves"] == 0).all()
 
 
+def test_more_openings_than_usual_draw_more_of_the_employed_into_searching():
+    params = LabourMarket(on_the_job_search=0.1, on_the_job_cyclicality=1.0)
+    signals = replace(baseline().model.state.signals, openings_rate=float("nan"))
+    assert labour_market.on_the_job_share(params, signals, 0.1) == pytest.approx(0.1)
+    assert signals.openings_rate == pytest.approx(0.1)  # expected from the first market
+    assert labour_market.on_the_job_share(params, signals, 0.12) == pytest.approx(0.12)
+    assert signals.openings_rate == pytest.approx(0.1 + params.on_the_job_adaptation * 0.02)
+    assert labour_market.on_the_job_share(params, signals, 0.05) < 0.1
+    fixed = LabourMarket(on_the_job_search=0.1, on_the_job_cyclicality=0.0)
+    assert labour_market.on_the_job_share(fixed, signals, 0.3) == pytest.approx(0.1)
+
+
 def test_a_quit_rate_of_zero_stops_quits_and_more_quits_raise_unemployment():
     none = simulate(config({"labour_market.quit_rate": 0.0}), seed=3).outcomes
     many = simulate(config({"labour_market.quit_rate": 0.15}), seed=3).outcomes
@@ -331,6 +344,17 @@ def test_other_employers_staff_reconsider_staying_in_the_city():
     assert leavers(0.3) > leavers(1.0)  # paid less, more of them leave
 
 
+def test_the_talent_allowance_is_paid_to_other_employers_staff_too():
+    state = simulate(config(), seed=5).model.state
+    p = state.people
+    entitled = (p.allowance_years > 0) & (p.stage != Stage.LEFT)
+    at_firms = int((entitled & (p.stage == Stage.EMPLOYED)).sum())
+    elsewhere = int((entitled & (p.stage == Stage.OTHER_EMPLOYER)).sum())
+    assert elsewhere > 0
+    migration._pay_talent_subsidies(state, np.array([], dtype=np.int64))
+    assert state.now.counters["talent_subsidy_recipients"] == at_firms + elsewhere
+
+
 def test_seekers_who_search_harder_find_jobs_more_often():
     seekers, vacancies = market(4_000, 600)
     harder = np.arange(4_000) % 2 == 0
@@ -339,7 +363,7 @@ def test_seekers_who_search_harder_find_jobs_more_often():
     assert (cell[harder] >= 0).mean() > (cell[~harder] >= 0).mean() + 0.1
 
 
-def test_entrants_search_harder_by_default_and_that_raises_their_employment_rate():
-    once = simulate(config({"labour_market.entrant_search_multiple": 1}), seed=3).outcomes
-    assert LabourMarket().entrant_search_multiple > 1
-    assert baseline().outcomes["employment_rate"].mean() > once["employment_rate"].mean()
+def test_entrants_who_search_harder_raise_their_employment_rate():
+    harder = simulate(config({"labour_market.entrant_search_multiple": 2}), seed=3).outcomes
+    assert LabourMarket().entrant_search_multiple == 1
+    assert harder["employment_rate"].mean() > baseline().outcomes["employment_rate"].mean()

@@ -534,11 +534,13 @@ class LabourMarket(Strict):
         le=1,
     )
     entrant_search_multiple: int = param(
-        2,
+        1,
         "multiple",
-        "assumption: the year's graduates and in-migrants search harder than the other "
-        "unemployed (campus recruitment fairs, 校园招聘, many applications in the final "
-        "year): k times the contacts and applications a round",
+        "assumption: k times the contacts and applications a round for the year's graduates "
+        "and in-migrants (campus recruitment fairs, 校园招聘, could make them search harder "
+        "than the other unemployed); 1 in the baseline: with k = 2 the annual fill rate is "
+        "0.89 and the matching function's elasticity to seekers 0.3, below the 0.5-0.7 of "
+        "Petrongolo & Pissarides 2001 (docs/labour_market.md)",
         ge=1,
         le=10,
         plausible=(1, 4),
@@ -577,6 +579,26 @@ class LabourMarket(Strict):
         "share/yr",
         "assumption: employed workers searching on the job in a year (China job-to-job "
         "mobility of a few % a year)",
+        ge=0,
+        le=1,
+    )
+    on_the_job_cyclicality: float = param(
+        1.5,
+        "elasticity",
+        "assumption: the share searching on the job rises with the year's openings per worker "
+        "over the rate workers are used to (job-to-job moves are strongly procyclical: "
+        "Fallick & Fleischman 2004); 0 = a fixed share; 1.5 calibrated (by hand) so that the "
+        "fit of hires from unemployment on posted vacancies has constant returns within a "
+        "scale (docs/labour_market.md)",
+        ge=0,
+        le=3,
+        plausible=(0.75, 2.5),
+    )
+    on_the_job_adaptation: float = param(
+        0.2,
+        "weight/yr",
+        "assumption: weight of the year's openings rate in the rate workers are used to "
+        "(an exponential average, about five years' memory)",
         ge=0,
         le=1,
     )

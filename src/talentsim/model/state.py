@@ -83,6 +83,7 @@ class Signals:
     leaver_share: float  # share of last year's local graduates who left
     zhongzhi_continue_share: float  # share of 中职 graduates who continued
     job_finding: float  # share of last market's unemployed seekers who found a job
+    openings_rate: float = float("nan")  # openings per worker the employed are used to
     reference: dict[str, Any] = field(default_factory=dict)  # choice drivers at set-up
 
 

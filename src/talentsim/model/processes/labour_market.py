@@ -10,9 +10,9 @@ openings at their level.
 
 Seekers are the unemployed (new graduates, in-migrants, the displaced, quitters and the
 earlier unemployed, with the reservation wage of :func:`reservation_wages`: falling with the
-spell, floored by the best outside option net of the moving cost) and a share
-``on_the_job_search`` of the employed (reservation wage = their wage · (1 +
-job_to_job_gain), the workers of the city's other employers among them); they are matched in
+spell, floored by the best outside option net of the moving cost) and a share of the employed
+that rises with the year's openings (:func:`on_the_job_share`; reservation wage = their wage ·
+(1 + job_to_job_gain), the workers of the city's other employers among them); they are matched in
 rounds, the year's new graduates and in-migrants with
 ``entrant_search_multiple`` times the contacts and applications
 (:func:`talentsim.model.matching.match`). After the market every firm adjusts its markups to
@@ -35,7 +35,7 @@ from talentsim.model import skills
 from talentsim.model.agents import firms
 from talentsim.model.matching import Seekers, Vacancies, match
 from talentsim.model.people import Event
-from talentsim.model.state import CityState
+from talentsim.model.state import CityState, Signals
 from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Stage
 from talentsim.model.streams import Stream
 
@@ -89,6 +89,20 @@ def best_outside_income(
     return best[market_level, np.maximum(field, 0)]
 
 
+def on_the_job_share(params: LabourMarket, signals: Signals, rate: float) -> float:
+    """Share of the employed searching on the job this year; updates the rate they expect.
+
+    s = min(1, ``on_the_job_search`` · (rate / expected)^``on_the_job_cyclicality``), rate =
+    openings posted per worker; the expected rate is an exponential average of past rates
+    (weight ``on_the_job_adaptation``), the first year's rate at the start. More openings than
+    usual draw more of the employed into searching: job-to-job moves are procyclical.
+    """
+    expected = signals.openings_rate if np.isfinite(signals.openings_rate) else rate
+    relative = rate / expected if expected > 0 else 1.0
+    signals.openings_rate = expected + params.on_the_job_adaptation * (rate - expected)
+    return min(1.0, params.on_the_job_search * relative**params.on_the_job_cyclicality)
+
+
 def by_field(field: np.ndarray, cells: np.ndarray, n_fields: int) -> np.ndarray:
     """(fields, levels) sums of a (firms, levels) table over the firms of each field."""
     return np.column_stack(
@@ -115,9 +129,8 @@ def clear(state: CityState, stream: Stream) -> None:
     fresh = unemployed[p.unemployed_since[unemployed] == 0]
     p.unemployed_since[fresh] = state.year
     employed = np.flatnonzero((p.stage == Stage.EMPLOYED) | (p.stage == Stage.OTHER_EMPLOYER))
-    on_the_job = employed[
-        stream.uniform(p.pid[employed], "on-the-job search") < cfg.on_the_job_search
-    ]
+    searching = on_the_job_share(cfg, state.signals, float(posted.sum()) / max(len(employed), 1))
+    on_the_job = employed[stream.uniform(p.pid[employed], "on-the-job search") < searching]
     seeking = np.concatenate([unemployed, on_the_job])
     entrant = np.zeros(len(p), dtype=bool)
     entrant[graduates] = True

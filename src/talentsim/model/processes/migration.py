@@ -238,18 +238,24 @@ def _pay_talent_subsidies(state: CityState, new_stayers: np.ndarray) -> None:
     """Entitle new stayers with 本科+; pay the employed entitled; count every entitlement down.
 
     The entitlement runs for ``years`` after graduation (or arrival); a year's allowance is paid
-    only to those employed in the city that year. The housing grant goes once to 研究生
-    employed in the city in their graduation year.
+    only to those employed in the city that year, by a modelled firm or one of the city's other
+    employers. The housing grant goes once to 研究生 employed in the city in their graduation
+    year.
     """
     p, gov = state.people, state.government
     policy = gov.talent_policy()
     eligible = new_stayers[p.level[new_stayers] >= Level.BENKE]
     p.allowance_years[eligible] = policy.years
-    housed = eligible[(p.level[eligible] >= Level.GRADUATE) & (p.stage[eligible] == Stage.EMPLOYED)]
+    housed = eligible[(p.level[eligible] >= Level.GRADUATE) & _employed_in_city(p.stage[eligible])]
     gov.spend("talent_subsidy", len(housed) * policy.housing_grant / state.scale)
     entitled = np.flatnonzero(p.allowance_years > 0)
     entitled = entitled[p.stage[entitled] != Stage.LEFT]
-    paid = entitled[p.stage[entitled] == Stage.EMPLOYED]
+    paid = entitled[_employed_in_city(p.stage[entitled])]
     gov.spend("talent_subsidy", running_allowance(state, p.level[paid]).sum() / state.scale)
     state.now.counters["talent_subsidy_recipients"] = len(paid)
     p.allowance_years[entitled] -= 1
+
+
+def _employed_in_city(stage: np.ndarray) -> np.ndarray:
+    """Employed by a modelled firm or by one of the city's other employers."""
+    return (stage == Stage.EMPLOYED) | (stage == Stage.OTHER_EMPLOYER)
