@@ -5,7 +5,9 @@
 
 Captures one year's labour market from a run of the working tree (the Seekers, Vacancies,
 parameters and stream that ``labour_market.clear`` passes to ``match`` in reported year
-``--year``), then times ``match`` on exactly that input in both trees, each in its own
+``--year``; the 高职 graduates' own-field contact share set to the common share, which revisions
+before it apply to every seeker, so that both trees compute the same function), then times
+``match`` on exactly that input in both trees, each in its own
 process (REV in a temporary git worktree on this interpreter, benchmarks/reference.py, so REV
 runs with its own keyed draws too). Repetitions alternate between the trees; each figure is
 the median CPU time (``time.process_time``) of one call. Prints the ratio and whether both
@@ -40,6 +42,10 @@ from talentsim.model.processes import labour_market
 config, scale, out = sys.argv[1], float(sys.argv[2]), sys.argv[5]
 seed, year = int(sys.argv[3]), int(sys.argv[4])
 cfg = resolve_config(config, {}).model_copy(update={"scale": scale})
+# revisions before the 高职 graduates' own-field share apply the common share to every seeker
+common = cfg.labour_market.own_field_contacts
+market_params = cfg.labour_market.model_copy(update={"own_field_contacts_gaozhi": common})
+cfg = cfg.model_copy(update={"labour_market": market_params})
 model = TalentModel(cfg, rng=seed)
 original, market = labour_market.match, {}
 
