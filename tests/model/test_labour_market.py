@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from talentsim.config import resolve_config
@@ -208,6 +209,16 @@ def test_the_demand_shock_is_off_by_default_and_moves_demand_when_on():
 
 
 # ------------------------------------------------------------------ reservation wages
+def test_unemployment_and_vacancy_rates_move_apart_across_demand_shocks():
+    # a Beveridge relation: years of high demand have more vacancies and fewer unemployed
+    shocked = config({"firms.demand_shock_sd": 0.05}).model_copy(update={"years": 10})
+    runs = [simulate(shocked, seed=seed).outcomes for seed in (3, 4, 5)]
+    correlations = [np.corrcoef(o["unemployment_rate"], o["vacancy_rate"])[0, 1] for o in runs]
+    assert max(correlations) < 0
+    pooled = pd.concat(runs)
+    assert np.polyfit(pooled["vacancy_rate"], pooled["unemployment_rate"], 1)[0] < 0
+
+
 def test_reservation_wages_answer_the_outside_option():
     params = LabourMarket()
     reference = np.full(3, 75_000.0)
