@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from talentsim.config.schema import LabourMarket
+from talentsim.model.states import GAOZHI_MARKET_LEVEL
 from talentsim.model.streams import Stream
 
 
@@ -63,9 +64,10 @@ class Seekers:
 def own_field_share(params: LabourMarket, level: np.ndarray) -> np.ndarray:
     """Each seeker's share of contacts in their own field, by labour-market level.
 
-    ``own_field_contacts_gaozhi`` for 高职 graduates (level 1), ``own_field_contacts`` else.
+    ``own_field_contacts_gaozhi`` for 高职 graduates, ``own_field_contacts`` else.
     """
-    return np.where(level == 1, params.own_field_contacts_gaozhi, params.own_field_contacts)
+    gaozhi = level == GAOZHI_MARKET_LEVEL
+    return np.where(gaozhi, params.own_field_contacts_gaozhi, params.own_field_contacts)
 
 
 def offered_wage(
@@ -185,7 +187,7 @@ def match(
         return hired_cell, wage
     level_key = vacancies.level.astype(np.int64)
     field_key = level_key * (n_fields + 1) + vacancies.field
-    multiple = seekers.multiple()
+    multiple, own_share = seekers.multiple(), own_field_share(params, seekers.level)
     for r in range(params.rounds):
         open_cells = slots > 0
         active = np.flatnonzero(hired_cell < 0)
@@ -193,7 +195,7 @@ def match(
             break
         weights = np.where(open_cells, slots, 0)
         count = params.contacts * multiple[active]
-        market = (field_key, level_key, weights, n_fields, own_field_share(params, seekers.level))
+        market = (field_key, level_key, weights, n_fields, own_share)
         contacted = _contacts(stream, r, seekers, active, count, market)
         seeker_of, cell, in_field, pay, appeal = _apply(
             stream, seekers, vacancies, params, active, contacted, slots

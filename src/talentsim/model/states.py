@@ -57,6 +57,7 @@ MARKET_LEVEL = np.array([0, 0, 0, 1, 2, 3], dtype=np.int8)
 """Labour-market level (secondary, gaozhi, benke, graduate) of each :class:`Level`."""
 
 N_MARKET_LEVELS = 4
+GAOZHI_MARKET_LEVEL = int(MARKET_LEVEL[Level.GAOZHI])
 VOCATIONAL_LEVELS = (Level.ZHONGZHI, Level.GAOZHI)
 
 STAGE_NAME = {
@@ -67,3 +68,8 @@ STAGE_NAME = {
     Stage.GRADUATE_STUDY: "graduate",
 }
 """Names of the study stages in outcomes and flows."""
+
+
+def employed_in_city(stage: np.ndarray) -> np.ndarray:
+    """Employed by a modelled firm or by one of the city's other employers."""
+    return (stage == Stage.EMPLOYED) | (stage == Stage.OTHER_EMPLOYER)

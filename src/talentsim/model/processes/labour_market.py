@@ -36,7 +36,7 @@ from talentsim.model.agents import firms
 from talentsim.model.matching import Seekers, Vacancies, match
 from talentsim.model.people import Event
 from talentsim.model.state import CityState, Signals
-from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Stage, employed_in_city
 from talentsim.model.streams import Stream
 
 
@@ -128,7 +128,7 @@ def clear(state: CityState, stream: Stream) -> None:
     unemployed = np.flatnonzero(p.stage == Stage.UNEMPLOYED)
     fresh = unemployed[p.unemployed_since[unemployed] == 0]
     p.unemployed_since[fresh] = state.year
-    employed = np.flatnonzero((p.stage == Stage.EMPLOYED) | (p.stage == Stage.OTHER_EMPLOYER))
+    employed = np.flatnonzero(employed_in_city(p.stage))
     searching = on_the_job_share(cfg, state.signals, float(posted.sum()) / max(len(employed), 1))
     on_the_job = employed[stream.uniform(p.pid[employed], "on-the-job search") < searching]
     seeking = np.concatenate([unemployed, on_the_job])

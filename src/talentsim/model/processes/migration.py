@@ -25,7 +25,7 @@ import numpy as np
 from talentsim.config.schema import CityConfig, Destination, Migration
 from talentsim.model.education import logistic
 from talentsim.model.state import MONTHS, CityState
-from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage, employed_in_city
 from talentsim.model.streams import Stream
 
 
@@ -93,7 +93,7 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     newcomer = np.zeros(len(p), dtype=bool)
     newcomer[graduates] = True
     newcomer[inflow] = True
-    working = (p.stage == Stage.EMPLOYED) | (p.stage == Stage.OTHER_EMPLOYER)
+    working = employed_in_city(p.stage)
     deciding = (p.stage == Stage.UNEMPLOYED) | working | newcomer
     deciders = np.flatnonzero(deciding & (p.stage != Stage.LEFT))
     draw = stream.uniform(p.pid[deciders], "stay")
@@ -246,16 +246,11 @@ def _pay_talent_subsidies(state: CityState, new_stayers: np.ndarray) -> None:
     policy = gov.talent_policy()
     eligible = new_stayers[p.level[new_stayers] >= Level.BENKE]
     p.allowance_years[eligible] = policy.years
-    housed = eligible[(p.level[eligible] >= Level.GRADUATE) & _employed_in_city(p.stage[eligible])]
+    housed = eligible[(p.level[eligible] >= Level.GRADUATE) & employed_in_city(p.stage[eligible])]
     gov.spend("talent_subsidy", len(housed) * policy.housing_grant / state.scale)
     entitled = np.flatnonzero(p.allowance_years > 0)
     entitled = entitled[p.stage[entitled] != Stage.LEFT]
-    paid = entitled[_employed_in_city(p.stage[entitled])]
+    paid = entitled[employed_in_city(p.stage[entitled])]
     gov.spend("talent_subsidy", running_allowance(state, p.level[paid]).sum() / state.scale)
     state.now.counters["talent_subsidy_recipients"] = len(paid)
     p.allowance_years[entitled] -= 1
-
-
-def _employed_in_city(stage: np.ndarray) -> np.ndarray:
-    """Employed by a modelled firm or by one of the city's other employers."""
-    return (stage == Stage.EMPLOYED) | (stage == Stage.OTHER_EMPLOYER)

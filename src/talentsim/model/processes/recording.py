@@ -14,7 +14,7 @@ from talentsim.config.schema import LEVELS
 from talentsim.model.outcomes import RETENTION_HORIZONS, dissimilarity, duplication_index, share
 from talentsim.model.people import Separation
 from talentsim.model.state import CityState
-from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage
+from talentsim.model.states import MARKET_LEVEL, N_MARKET_LEVELS, Level, Stage, employed_in_city
 from talentsim.model.streams import Stream
 
 COHORT_LEVELS = (Level.ZHONGZHI, Level.GENERAL_HS, Level.GAOZHI, Level.BENKE, Level.GRADUATE)
@@ -74,7 +74,7 @@ def _people(state: CityState) -> dict[str, float]:
     stage = p.stage
     graduates = state.now.graduates
     in_city = stage[graduates] != Stage.LEFT
-    employed = (stage[graduates] == Stage.EMPLOYED) | (stage[graduates] == Stage.OTHER_EMPLOYER)
+    employed = employed_in_city(stage[graduates])
     n_unemployed = np.count_nonzero(stage == Stage.UNEMPLOYED)
     labour_force = np.count_nonzero(stage == Stage.EMPLOYED) + n_unemployed
     return {
