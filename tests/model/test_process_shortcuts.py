@@ -81,8 +81,11 @@ def test_the_stay_floor_is_below_every_settled_workers_stay_probability() -> Non
     settled = settled[p.graduation_year[settled] < state.year]
     settled = np.setdiff1d(settled, np.concatenate([state.now.graduates, state.now.inflow]))
     level = MARKET_LEVEL[p.level[settled]]
-    floor = migration.stay_floor(state, p.wage[settled], level, np.ones(len(settled), bool))
-    chance = migration._stay_chance(state, settled, np.ones(len(settled), bool))
+    outside = migration._outside(state)
+    floor = migration.stay_floor(
+        state, outside, p.wage[settled], level, np.ones(len(settled), bool)
+    )
+    chance = migration._stay_chance(state, outside, settled, np.ones(len(settled), bool))
     assert (floor[level] <= chance).all()
     assert (floor > 0.5).all()  # tight enough to spare most of the valuing
 

@@ -99,14 +99,14 @@ def stay_or_leave(state: CityState, stream: Stream) -> None:
     draw = stream.uniform(p.pid[deciders], "stay")
     settled = working[deciders] & ~newcomer[deciders]
     market_level = MARKET_LEVEL[p.level[deciders]]
-    floor = stay_floor(state, p.wage[deciders], market_level, settled)
+    outside = _outside(state)
+    floor = stay_floor(state, outside, p.wage[deciders], market_level, settled)
     new = p.graduation_year[deciders] == state.year
     valued = np.flatnonzero(~settled | new | (draw >= floor[market_level]))
     rows = deciders[valued]
-    stay = draw[valued] < _stay_chance(state, rows, settled[valued])
+    stay = draw[valued] < _stay_chance(state, outside, rows, settled[valued])
     state.now.counters["employed_leavers"] = int((~stay & settled[valued]).sum())
     leavers = rows[~stay]
-    outside = _outside(state)
     noise = stream.gumbel(p.pid[leavers], "destination", outside.shape[1])
     state.leave(leavers, choose_destination(outside[_cell(state, leavers)], noise))
     _pay_talent_subsidies(state, rows[stay & new[valued]])
@@ -129,10 +129,13 @@ def _outside(state: CityState) -> np.ndarray:
     return outside_utilities(cfg.migration, cfg.city.destinations, reference)
 
 
-def _stay_chance(state: CityState, rows: np.ndarray, settled: np.ndarray) -> np.ndarray:
+def _stay_chance(
+    state: CityState, outside: np.ndarray, rows: np.ndarray, settled: np.ndarray
+) -> np.ndarray:
     """P(stay) of the deciders at ``rows`` (:func:`stay_probability`), ``settled`` theirs.
 
-    The outside options depend on the (market level, field) cell only: valued once per cell.
+    ``outside`` is :func:`_outside` of the year: the outside options depend on the (market
+    level, field) cell only, valued once per cell.
     """
     p, cfg = state.people, state.config
     cell = _cell(state, rows)
@@ -151,7 +154,7 @@ def _stay_chance(state: CityState, rows: np.ndarray, settled: np.ndarray) -> np.
     return stay_probability(
         cfg.migration,
         local,
-        option_value(_outside(state))[cell],
+        option_value(outside)[cell],
         p.origin[rows] == 1,
         unemployed,
         state.signals.leaver_share,
@@ -164,15 +167,19 @@ STAY_FLOOR_MARGIN = 1e-9
 
 
 def stay_floor(
-    state: CityState, wage: np.ndarray, market_level: np.ndarray, settled: np.ndarray
+    state: CityState,
+    outside: np.ndarray,
+    wage: np.ndarray,
+    market_level: np.ndarray,
+    settled: np.ndarray,
 ) -> np.ndarray:
     """(market levels,) a lower bound of P(stay) of every settled worker of each level.
 
     P(stay) rises with the local income and falls with the outside value: the bound values
     the lowest wage of the level's settled workers (``wage``, ``market_level`` and
     ``settled`` of every decider) with the lowest talent income, the highest outside value
-    of the level's cells and the lower home bias; less :data:`STAY_FLOOR_MARGIN`. 0 for a
-    level without settled workers.
+    of the level's cells (``outside``: :func:`_outside`) and the lower home bias; less
+    :data:`STAY_FLOOR_MARGIN`. 0 for a level without settled workers.
     """
     cfg = state.config.migration
     every_level = np.arange(len(Level))
@@ -181,7 +188,7 @@ def stay_floor(
         float(running_allowance(state, every_level).min()),
         float(state.talent_income(every_level).min()),
     )
-    outside_value = option_value(_outside(state)).reshape(N_MARKET_LEVELS, -1).max(axis=1)
+    outside_value = option_value(outside).reshape(N_MARKET_LEVELS, -1).max(axis=1)
     lowest = np.full(N_MARKET_LEVELS + 1, np.inf)  # the last: the deciders not settled
     # float64: numpy's float32 minimum.at is 20x slower on these wages
     np.minimum.at(lowest, np.where(settled, market_level, N_MARKET_LEVELS), wage.astype(float))
