@@ -243,14 +243,14 @@ def _money(state: CityState) -> dict[str, float]:
     return row
 
 
-def _labour_market_flows(state: CityState, working: np.ndarray) -> dict[str, float]:
+def _labour_market_flows(state: CityState, employed_rows: np.ndarray) -> dict[str, float]:
     """The year's labour-market flows, posted wages and the unemployed by duration and origin.
 
-    ``working``: the rows of the employed.
+    ``employed_rows``: the rows of the employed.
     """
     p, s, c = state.people, state.scale, state.now.counters
     stage = p.stage
-    employed = len(working)
+    employed = len(employed_rows)
     unemployed = np.flatnonzero(stage == Stage.UNEMPLOYED)
     spell = state.year - p.unemployed_since[unemployed]
     origin = p.unemployment_origin[unemployed]
@@ -280,9 +280,9 @@ def _labour_market_flows(state: CityState, working: np.ndarray) -> dict[str, flo
     }
     for level, name in enumerate(LEVELS):
         row[f"posted_wage_{name}"] = c[f"posted_wage_{level}"]
-    field = state.firms.field[p.employer[working]]
+    field = state.firms.field[p.employer[employed_rows]]
     n_fields = state.structure.n_fields
-    total = np.bincount(field, weights=p.wage[working], minlength=n_fields)
+    total = np.bincount(field, weights=p.wage[employed_rows], minlength=n_fields)
     count = np.maximum(np.bincount(field, minlength=n_fields), 1)
     for spec, wage in zip(state.config.fields, total / count, strict=True):
         row[f"wage_field_{spec.name}"] = float(wage)
