@@ -10,15 +10,18 @@ from talentsim.model import education
 from talentsim.model.matching import (
     Seekers,
     Vacancies,
+    _Applications,
     _apply,
     _best_applications,
     _best_columns,
     _CellTable,
     _first_best,
     _look_up,
+    _offer_down_the_list,
     _order_within,
     _run_starts,
     _sort_rows,
+    _stable_argsort,
     _step_table,
 )
 from talentsim.model.streams import Stream
@@ -243,3 +246,49 @@ def test_first_in_rows_is_the_first_of_a_row_sort() -> None:
     assert np.array_equal(education.first_in_rows(key), expected)
     key = rng.standard_normal((2_000, 9))
     assert np.array_equal(education.first_in_rows(key), np.argsort(key, axis=1)[:, 0])
+
+
+def test_radix_argsort_equals_a_stable_argsort() -> None:
+    rng = np.random.default_rng(9)
+    for keys in (rng.integers(0, 70, 5_000), rng.integers(0, 2**20, 5_000), np.array([-1, 3, -1])):
+        assert np.array_equal(_stable_argsort(keys), np.argsort(keys, kind="stable"))
+
+
+def test_one_contact_each_applies_without_an_appeal_and_as_the_general_path() -> None:
+    rng = np.random.default_rng(10)
+    n, n_cells = 400, 30
+    seekers = Seekers(
+        key=np.arange(n),
+        level=np.zeros(n, dtype=int),
+        field=rng.integers(0, 3, n),
+        score=rng.standard_normal(n),
+        reservation=rng.random(n) * 80,
+    )
+    vacancies = _vacancies(rng, n_cells)
+    contacted = rng.integers(-1, n_cells, (n, 1))
+    stream = Stream(1, "labour_market", 2030)
+    args = (seekers, vacancies, LabourMarket(), np.arange(n))
+    one = _apply(stream, *args, contacted, vacancies.slots)
+    # the same contacts in a second column of none: the path that draws the appeal
+    two = _apply(stream, *args, np.hstack([contacted, np.full((n, 1), -1)]), vacancies.slots)
+    assert one[4] is None and two[4] is not None
+    for ours, theirs in zip(one[:4], two[:4], strict=True):
+        assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_pass_of_offers_fills_as_the_list_when_nobody_applied_twice(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_openings, n = 60, 200
+    seeker = rng.permutation(n)[: rng.integers(100, n)]  # each applies once at most
+    opening = rng.integers(0, n_openings, len(seeker))
+    rank = rng.integers(0, 4, len(seeker)).astype(float)  # ties: the first applicant
+    common = (seeker, opening % 20, rng.random(len(seeker)))
+    hires = []
+    for appeal in (None, rng.random(len(seeker))):
+        hired_cell, wage = np.full(n, -1), np.zeros(n)
+        applied = _Applications(*common, appeal, opening, rank)
+        filled = _offer_down_the_list(applied, hired_cell, wage, n_openings)
+        hires.append((hired_cell, wage, np.sort(filled)))
+    for ours, theirs in zip(*hires, strict=True):
+        assert np.array_equal(ours, theirs)

@@ -66,15 +66,16 @@ def own_field_share(params: LabourMarket, level: np.ndarray) -> np.ndarray:
 
     ``own_field_contacts_gaozhi`` for 高职 graduates, ``own_field_contacts`` else.
     """
-    gaozhi = level == GAOZHI_MARKET_LEVEL
-    return np.where(gaozhi, params.own_field_contacts_gaozhi, params.own_field_contacts)
+    share = np.array([params.own_field_contacts, params.own_field_contacts_gaozhi])
+    return share[(level == GAOZHI_MARKET_LEVEL).view(np.uint8)]
 
 
 def offered_wage(
     vacancies: Vacancies, cell: np.ndarray, in_field: np.ndarray, params: LabourMarket
 ) -> np.ndarray:
     """Wage of cell ``cell`` for a hire: the posted wage, discounted out of field."""
-    return vacancies.wage[cell] * np.where(in_field, 1.0, params.out_of_field_discount)
+    factor = np.array([params.out_of_field_discount, 1.0])
+    return vacancies.wage[cell] * factor[in_field.view(np.uint8)]
 
 
 class _CellTable:
@@ -86,7 +87,7 @@ class _CellTable:
 
     def __init__(self, keys: np.ndarray, weights: np.ndarray) -> None:
         """Sort the cells by key (stably) and tabulate every key's range and weight."""
-        self.order = np.argsort(keys, kind="stable")
+        self.order = _stable_argsort(keys)
         sorted_keys = keys[self.order]
         self.cumulative = np.cumsum(weights[self.order].astype(np.float64))
         self.table = _step_table(self.cumulative, TABLE_LIMIT)
@@ -133,9 +134,11 @@ def _step_table(cumulative: np.ndarray, limit: float) -> np.ndarray | None:
 
 
 def _look_up(table: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cumulative, targets, side="right")`` from ``cumulative``'s step table."""
-    whole = np.floor(targets).astype(np.int64)
-    return table[np.clip(whole, 0, len(table) - 1)]
+    """``np.searchsorted(cumulative, targets, side="right")`` from ``cumulative``'s step table.
+
+    ``targets`` lie in [0, total]: truncating them is their floor, and a valid index.
+    """
+    return table[targets.astype(np.int64)]
 
 
 def _run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -145,6 +148,13 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
     """
     start = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     return np.repeat(start, np.diff(np.append(start, len(ordered))))
+
+
+def _stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` of integers, by radix sort where they fit 16 bits."""
+    if len(keys) and keys.min() >= 0 and keys.max() < 2**16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    return np.argsort(keys, kind="stable")
 
 
 def _order_within(group: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -219,12 +229,14 @@ def _apply(
     active: np.ndarray,
     contacted: np.ndarray,
     slots: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """The round's applications: (seeker, cell, in own field, pay, appeal) of each.
 
     A seeker applies to their best ``applications`` (times their search multiple) distinct
     contacted cells whose pay clears their reservation wage and that have an open slot, best
     by appeal = log pay + taste_noise · Gumbel (keyed by seeker and cell), in seeker order.
+    The appeal is None where every seeker contacted one cell at most: then nobody applies
+    twice, no appeal is ever compared, and its keyed draw is not made.
     """
     # one row per seeker: their distinct candidate cells in ascending order (-1: none);
     # row-major order of the 2-D arrays is (seeker, cell) order
@@ -232,13 +244,15 @@ def _apply(
     ok = cell >= 0
     ok[:, 1:] &= cell[:, 1:] != cell[:, :-1]
     flat = np.flatnonzero(ok)
-    row = flat // cell.shape[1]
+    row = flat // cell.shape[1] if cell.shape[1] > 1 else flat
     cells = cell.ravel()[flat]
     in_field = vacancies.field[cells] == seekers.field[active[row]]
     pay = offered_wage(vacancies, cells, in_field, params)
     acceptable = np.flatnonzero((pay >= seekers.reservation[active[row]]) & (slots[cells] > 0))
     flat, row, cells = flat[acceptable], row[acceptable], cells[acceptable]
     in_field, pay = in_field[acceptable], pay[acceptable]
+    if cell.shape[1] == 1:  # applications >= 1: every acceptable contact applies
+        return active[row], cells, in_field, pay, None
     taste = stream.gumbel(seekers.key[active[row]], "taste", pair=vacancies.key[cells])
     appeal = np.log(pay) + params.taste_noise * taste
     if params.applications >= params.contacts and not np.isneginf(appeal).any():
@@ -390,7 +404,7 @@ class _Applications:
     seeker: np.ndarray
     cell: np.ndarray
     pay: np.ndarray
-    appeal: np.ndarray
+    appeal: np.ndarray | None  # None: nobody applied twice
     opening: np.ndarray
     rank: np.ndarray
 
@@ -403,7 +417,9 @@ def _offer_down_the_list(
     A seeker holding several offers takes the most appealing one; an opening whose offer was
     declined offers to its next applicant, until no opening has a free applicant left (firms
     keep a reserve list: with several applications a seeker no longer idles a slot by taking
-    another). Writes the hires into ``hired_cell`` and ``wage``; returns the cells filled.
+    another). Where nobody applied twice every offer is accepted, so one pass fills every
+    opening applied to. Writes the hires into ``hired_cell`` and ``wage``; returns the cells
+    filled.
     """
     taken = np.zeros(n_openings, dtype=bool)
     filled = []
@@ -412,11 +428,16 @@ def _offer_down_the_list(
     seeker, opening, rank = applied.seeker, applied.opening, applied.rank
     while len(index):
         offer = index[_first_best(opening, rank, n_openings)]
-        accept = _take_best_offer(offer, applied.seeker[offer], applied.appeal[offer])
+        if applied.appeal is None:
+            accept = offer
+        else:
+            accept = _take_best_offer(offer, applied.seeker[offer], applied.appeal[offer])
         hired_cell[applied.seeker[accept]] = applied.cell[accept]
         wage[applied.seeker[accept]] = applied.pay[accept]
-        taken[applied.opening[accept]] = True
         filled.append(applied.cell[accept])
+        if applied.appeal is None:
+            break
+        taken[applied.opening[accept]] = True
         live = np.flatnonzero((hired_cell[seeker] < 0) & ~taken[opening])
         index, seeker, opening, rank = index[live], seeker[live], opening[live], rank[live]
     return np.concatenate(filled) if filled else np.array([], dtype=np.int64)
@@ -426,9 +447,9 @@ def _first_best(group: np.ndarray, rank: np.ndarray, n_groups: int) -> np.ndarra
     """Position of the highest ``rank`` of each ``group`` value, ties the first; by group."""
     best = np.full(n_groups, -np.inf)
     np.maximum.at(best, group, rank)
-    position = np.where(rank == best[group], np.arange(len(group)), len(group))
+    position = np.flatnonzero(rank == best[group])
     first = np.full(n_groups, len(group))
-    np.minimum.at(first, group, position)
+    np.minimum.at(first, group[position], position)
     return first[first < len(group)]
 
 
