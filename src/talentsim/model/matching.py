@@ -363,7 +363,7 @@ def _contacts(
         other = np.flatnonzero(cell < 0)
         u = stream.uniform(key[other], f"search any field {r}", column)[:, 0]
         cell[other] = in_level.sample(u, level[other])
-        contacted[rows, j] = cell
+        contacted[:, j][rows if len(rows) < len(active) else slice(None)] = cell
     return contacted
 
 
