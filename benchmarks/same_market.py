@@ -12,6 +12,14 @@ process (REV in a temporary git worktree on this interpreter, benchmarks/referen
 runs with its own keyed draws too). Repetitions alternate between the trees; each figure is
 the median CPU time (``time.process_time``) of one call. Prints the ratio and whether both
 trees return the same hires and wages (exactly).
+
+Each tree is timed under two settings of glibc's allocator, the same in both trees' processes:
+the model's (the ``mallopt`` thresholds that ``city.keep_freed_memory`` sets once a
+``TalentModel`` is built, so that matching runs under them in every model run; a revision
+without that call gets them from the timing script), which gives the code's ratio, and glibc's
+defaults. The ratio "as each model runs it" pairs each tree under the setting its own model
+runs matching with: the working tree under the model's, the revision under the defaults
+unless it has that call too.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import reference
 from reference import Tree
+
+from talentsim.model import city
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = Path("configs") / "zibo_baseline.yaml"
@@ -70,8 +80,12 @@ model.step()
 """Run in the working tree: step to reported year ``year`` and save the market ``match`` gets."""
 
 TIME = """
-import hashlib, json, sys, time
+import ctypes, hashlib, json, sys, time
 import numpy as np
+if sys.argv[3] != "default":  # the model's malloc thresholds: "mmap,trim" in bytes
+    mmap_threshold, trim_threshold = map(int, sys.argv[3].split(","))
+    libc = ctypes.CDLL(None)
+    assert libc.mallopt(-3, mmap_threshold) and libc.mallopt(-1, trim_threshold)
 from talentsim.config.schema import LabourMarket
 from talentsim.model import matching
 from talentsim.model.streams import Stream
@@ -105,43 +119,84 @@ def capture(market: Path, scale: float, seed: int, year: int) -> dict:
     return json.loads(market.with_suffix(".json").read_text())
 
 
-def time_match(tree: Tree, market: Path, reps: int) -> dict:
-    """``reps`` timed calls of ``tree``'s match on the saved market (one process)."""
-    command = [tree.python, "-c", TIME, str(market), str(reps)]
+ALLOCATORS = {
+    "model": f"{city.MALLOC_MMAP_THRESHOLD},{city.MALLOC_TRIM_THRESHOLD}",
+    "default": "default",
+}
+"""The allocator settings timed: the model's malloc thresholds, and glibc's defaults."""
+
+
+def sets_malloc_thresholds(root: Path) -> bool:
+    """Whether the model of the tree at ``root`` sets the malloc thresholds itself."""
+    city_module = root / "src" / "talentsim" / "model" / "city.py"
+    return city_module.exists() and "def keep_freed_memory" in city_module.read_text()
+
+
+def time_match(tree: Tree, market: Path, reps: int, allocator: str = "model") -> dict:
+    """``reps`` timed calls of ``tree``'s match on the saved market (one process).
+
+    ``allocator`` is a key of :data:`ALLOCATORS`.
+    """
+    command = [tree.python, "-c", TIME, str(market), str(reps), ALLOCATORS[allocator]]
     done = subprocess.run(
         command, cwd=tree.root, env=tree.env(), check=True, capture_output=True, text=True
     )
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def compare(revision: str, scale: float, seed: int, year: int, reps: int, rounds: int) -> dict:
-    """Capture the market, then time both trees' match on it in alternation; the figures."""
+def compare(
+    revision: str,
+    scale: float,
+    seed: int,
+    year: int,
+    reps: int,
+    rounds: int,
+    allocators: tuple[str, ...] = tuple(ALLOCATORS),
+) -> dict:
+    """Capture the market, then time both trees' match on it in alternation; the figures.
+
+    ``allocators``: the settings of :data:`ALLOCATORS` to time under ("model" first).
+    """
     work = Tree("working tree", ROOT)
     with tempfile.TemporaryDirectory() as tmp, reference.checkout(ROOT, revision) as ref:
         market = Path(tmp) / "market"
         meta = capture(market, scale, seed, year)
-        runs: dict[str, list[dict]] = {"work": [], "ref": []}
+        runs: dict[tuple[str, str], list[dict]] = {
+            (name, allocator): [] for name in ("work", "ref") for allocator in allocators
+        }
         for k in range(rounds):  # ABBA: load drift falls on both
             pair = [("work", work), ("ref", ref)]
-            for name, tree in pair if k % 2 == 0 else pair[::-1]:
-                runs[name].append(time_match(tree, market, reps))
+            for allocator in allocators:
+                for name, tree in pair if k % 2 == 0 else pair[::-1]:
+                    runs[name, allocator].append(time_match(tree, market, reps, allocator))
         environment = ref.environment
-    ours = [s for run in runs["work"] for s in run["seconds"]]
-    theirs = [s for run in runs["ref"] for s in run["seconds"]]
-    digests = {run["digest"] for run in runs["work"] + runs["ref"]}
-    return {
+        ref_allocator = "model" if sets_malloc_thresholds(ref.root) else "default"
+    median = {
+        key: statistics.median(s for run in done for s in run["seconds"])
+        for key, done in runs.items()
+    }
+    digests = {run["digest"] for done in runs.values() for run in done}
+    found = {
         "revision": revision,
         "reference_environment": environment,
         "market": meta,
         "scale": scale,
         "seed": seed,
-        "working_tree_s": statistics.median(ours),
-        "reference_s": statistics.median(theirs),
-        "speed_up": statistics.median(theirs) / statistics.median(ours),
-        "calls": len(ours),
+        "working_tree_s": median["work", "model"],
+        "reference_s": median["ref", "model"],
+        "speed_up": median["ref", "model"] / median["work", "model"],
+        "calls": sum(len(run["seconds"]) for run in runs["work", "model"]),
         "identical": len(digests) == 1,
-        "hired": runs["work"][0]["hired"],
+        "hired": runs["work", "model"][0]["hired"],
     }
+    if "default" in allocators:
+        found["default_allocator"] = {
+            "working_tree_s": median["work", "default"],
+            "reference_s": median["ref", "default"],
+            "speed_up": median["ref", "default"] / median["work", "default"],
+        }
+        found["as_each_model_runs_it"] = median["ref", ref_allocator] / median["work", "model"]
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,11 +72,26 @@ def test_the_reference_section_is_run_only_with_a_revision():
 
 
 def test_same_market_times_both_trees_on_one_captured_market():
-    found = bench.same_market.compare("HEAD", TINY, seed=1, year=1, reps=1, rounds=2)
+    found = bench.same_market.compare(
+        "HEAD", TINY, seed=1, year=1, reps=1, rounds=2, allocators=("model",)
+    )
     assert found["identical"] and found["calls"] == 2
     assert found["market"]["seekers"] > 0 and found["speed_up"] > 0
     text = bench.table({**RUN_INFO, "same_market": found, "wants_market": True})
     assert "matching on the same market" in text and "identical" in text
+
+
+def test_the_market_rows_give_both_allocator_settings_and_the_models_own():
+    market = {"year": 2028, "seekers": 10, "slots": 5}
+    default = {"working_tree_s": 0.04, "reference_s": 0.07, "speed_up": 1.75}
+    found = {
+        "revision": "REV", "market": market, "scale": 1.0, "calls": 4, "identical": True,
+        "working_tree_s": 0.02, "reference_s": 0.05, "speed_up": 2.5,
+        "default_allocator": default, "as_each_model_runs_it": 3.5,
+    }  # fmt: skip
+    text = bench.table({**RUN_INFO, "same_market": found, "wants_market": True})
+    assert "2.50x faster" in text and "1.75x faster" in text and "3.50x faster" in text
+    assert bench.same_market.sets_malloc_thresholds(bench.ROOT)
 
 
 def test_one_run_times_set_up_burn_in_and_every_process_apart():
