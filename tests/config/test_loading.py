@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 
 import pytest
 
 from talentsim.config import ConfigError, ConfigWarning, load_config, resolve_config
-from talentsim.config.loading import config_hash, merge
+from talentsim.config.loading import config_hash, load_yaml, merge
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "configs" / "zibo_baseline.yaml"
@@ -305,3 +306,16 @@ def test_an_option_value_is_blamed_on_the_option(tmp_path):
     assert str(err.value).startswith("invalid option")
     assert "--scale: Input should be greater than 0 (got -1.0)" in str(err.value)
     assert "zibo_baseline.yaml" not in str(err.value)
+
+
+def test_a_text_parsed_again_gives_a_fresh_mapping_and_its_own_file_in_errors(tmp_path):
+    one, other = tmp_path / "one.yaml", tmp_path / "other.yaml"
+    for path in (one, other):
+        path.write_text("a:\n  b: 1\n")
+    first = load_yaml(one)
+    first["a"]["b"] = 2  # a caller's change does not reach the next load
+    assert load_yaml(other) == {"a": {"b": 1}}
+    for path in (one, other):
+        path.write_text("a: [1\n")
+        with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: malformed YAML"):
+            load_yaml(path)

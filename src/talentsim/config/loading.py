@@ -8,7 +8,9 @@ what it says (a lever starting after the run's last year) loads with a :class:`C
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import hashlib
 import json
 import stat
@@ -162,6 +164,9 @@ def read_text_guarded(path: Path) -> str:
 def load_yaml(path: Path | str) -> dict[str, Any]:
     """Parse a YAML mapping safely: no Python tags, no duplicate keys, bounded size.
 
+    A text parsed before in this process is not parsed again (an experiment's scenarios share
+    their base file): the caller gets its own copy of the mapping.
+
     Raises:
         ConfigError: the file is missing, not a regular file, too large, unreadable,
             malformed, has a duplicate key, too many aliases, too deep nesting, expands to too
@@ -171,26 +176,29 @@ def load_yaml(path: Path | str) -> dict[str, Any]:
     path = Path(path)
     text = read_text_guarded(path)
     try:
+        return copy.deepcopy(_parse_mapping(text))
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=32)
+def _parse_mapping(text: str) -> dict[str, Any]:
+    """The mapping of a YAML text (see :func:`load_yaml`); errors do not name the file."""
+    try:
         data = yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}: malformed YAML{line}: {shorten(problem, 200)}") from None
+        raise ConfigError(f"malformed YAML{line}: {shorten(problem, 200)}") from None
     except RecursionError:
-        raise ConfigError(f"{path}: nested too deeply") from None
+        raise ConfigError("nested too deeply") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
-    try:
-        size = expanded_size(data)
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    if size > MAX_NODES:
-        raise ConfigError(
-            f"{path}: expands to more than {MAX_NODES:,} values (aliases inside aliases?)"
-        )
+        raise ConfigError(f"expected a mapping at the top level, got {type(data).__name__}")
+    if expanded_size(data) > MAX_NODES:
+        raise ConfigError(f"expands to more than {MAX_NODES:,} values (aliases inside aliases?)")
     return data
 
 
