@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from sweep_helpers import assert_same_dataset, read_dataset, tiny_experiment
 from typer.testing import CliRunner
 
 from talentsim.cli import app
-from talentsim.experiment.runner import FAULTS_ENV, run_sweep
+from talentsim.experiment.runner import FAULTS_ENV, free_finished_model, run_sweep
 
 BIN = Path(sys.executable).parent
 
@@ -534,3 +535,19 @@ def test_a_local_dask_cluster_gives_the_serial_dataset_and_a_quiet_log(
     logged = capfd.readouterr().err  # this process's and its dask workers' stderr
     assert "ERROR" not in logged and "Traceback" not in logged, logged
     assert_same_dataset(serial_dataset, tmp_path / "data")
+
+
+class _Cyclic:
+    """An object in a reference cycle, as a finished model is with its agents."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_finished_model_in_a_cycle_is_freed_at_every_run() -> None:
+    for _ in range(2):  # the first call also freezes what is alive then; the second must free too
+        garbage = _Cyclic()
+        alive = weakref.ref(garbage)
+        del garbage
+        free_finished_model()
+        assert alive() is None
