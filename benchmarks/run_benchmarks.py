@@ -711,7 +711,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         results["full_scale"] = median_runs(full_scale, args.reps)
     if "market" in sections:
         print(f"matching on the same market, against {args.market} ...", flush=True)
-        year, calls = (1, 1) if args.quick else (MARKET_YEAR, 5)
+        year, calls = (1, 1) if args.quick else (MARKET_YEAR, 10)
         results["same_market"] = same_market.compare(
             args.market, full_scale, seed=1, year=year, reps=calls, rounds=max(2, args.reps + 1)
         )

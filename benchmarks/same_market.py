@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--year", type=int, default=5, help="reported year of the market")
-    parser.add_argument("--reps", type=int, default=5, help="calls per process")
+    parser.add_argument("--reps", type=int, default=10, help="calls per process")
     parser.add_argument("--rounds", type=int, default=2, help="processes per tree")
     args = parser.parse_args(argv)
     found = compare(args.revision, args.scale, args.seed, args.year, args.reps, args.rounds)
