@@ -188,14 +188,7 @@ def test_every_acceptable_contact_applies_when_applications_cover_contacts(
 ) -> None:
     rng = np.random.default_rng(7)
     n, n_cells = 400, 30
-    seekers = Seekers(
-        key=np.arange(n),
-        level=np.zeros(n, dtype=int),
-        field=rng.integers(0, 3, n),
-        score=rng.standard_normal(n),
-        reservation=rng.random(n) * 80,
-        intensity=rng.integers(1, 3, n),
-    )
+    seekers = _seekers(rng, n, intensity=rng.integers(1, 3, n))
     vacancies = _vacancies(rng, n_cells)
     params = LabourMarket(contacts=2, applications=2, taste_noise=taste_noise)
     active = np.arange(n)
@@ -222,6 +215,17 @@ def _grid_positions(applications: tuple, cell: np.ndarray) -> np.ndarray:
             for row, c in zip(seeker, chosen, strict=True)
         ],
         dtype=np.int64,
+    )
+
+
+def _seekers(rng: np.random.Generator, n: int, intensity: np.ndarray | None = None) -> Seekers:
+    return Seekers(
+        key=np.arange(n),
+        level=np.zeros(n, dtype=int),
+        field=rng.integers(0, 3, n),
+        score=rng.standard_normal(n),
+        reservation=rng.random(n) * 80,
+        intensity=intensity,
     )
 
 
@@ -257,13 +261,7 @@ def test_radix_argsort_equals_a_stable_argsort() -> None:
 def test_one_contact_each_applies_without_an_appeal_and_as_the_general_path() -> None:
     rng = np.random.default_rng(10)
     n, n_cells = 400, 30
-    seekers = Seekers(
-        key=np.arange(n),
-        level=np.zeros(n, dtype=int),
-        field=rng.integers(0, 3, n),
-        score=rng.standard_normal(n),
-        reservation=rng.random(n) * 80,
-    )
+    seekers = _seekers(rng, n)
     vacancies = _vacancies(rng, n_cells)
     contacted = rng.integers(-1, n_cells, (n, 1))
     stream = Stream(1, "labour_market", 2030)
