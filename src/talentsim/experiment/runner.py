@@ -183,7 +183,9 @@ def free_finished_model() -> None:
     A full collection visits every object the process tracks, ~10⁵ of them the imported
     libraries' (≈ 50 ms at each run). The first call moves what is then alive into the
     collector's permanent generation (``gc.freeze``), so that each later collection visits
-    only what came after it, a run's few thousand objects.
+    only what came after it, a run's few thousand objects. With the serial executor that is
+    the calling process, so its own objects of that moment are frozen too: a cycle among them
+    that becomes garbage later is not collected.
     """
     gc.collect()
     _freeze_once()
